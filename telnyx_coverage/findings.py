@@ -1,0 +1,182 @@
+"""Rules, findings and the report every output format renders."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import datetime
+from enum import StrEnum
+from typing import Final
+
+from telnyx_coverage.resources import PlannedResource, ResourceKind
+
+
+class Severity(StrEnum):
+    WARNING = "warning"
+    ERROR = "error"
+
+    @property
+    def rank(self) -> int:
+        return 2 if self is Severity.ERROR else 1
+
+
+@dataclass(frozen=True)
+class Rule:
+    """A rule's id and name never change; its doc page is ``docs/rules/<id>.md``."""
+
+    id: str
+    name: str
+    severity: Severity
+    summary: str
+
+    @property
+    def doc_path(self) -> str:
+        return f"docs/rules/{self.id}.md"
+
+
+RULES: Final[dict[str, Rule]] = {
+    rule.id: rule
+    for rule in (
+        Rule(
+            "TNX006",
+            "missing-attribute",
+            Severity.ERROR,
+            "a field the API requires on create is absent",
+        ),
+        Rule(
+            "TNX005",
+            "unresolved-value",
+            Severity.WARNING,
+            "a value a check needs is not known before apply",
+        ),
+        Rule(
+            "TNX001",
+            "unknown-location",
+            Severity.ERROR,
+            "region_code is no coverage location.code",
+        ),
+        Rule(
+            "TNX002",
+            "service-not-available",
+            Severity.ERROR,
+            "the location does not offer the resource's service",
+        ),
+        Rule(
+            "TNX003",
+            "vxc-cloud-region-not-available",
+            Severity.ERROR,
+            "no VXC coverage for (location, cloud_provider, cloud_provider_region)",
+        ),
+        Rule(
+            "TNX004",
+            "vxc-bandwidth-not-available",
+            Severity.ERROR,
+            "bandwidth_mbps is not in that pairing's available_bandwidth",
+        ),
+        Rule(
+            "TNX007",
+            "coverage-unavailable",
+            Severity.ERROR,
+            "coverage could not be loaded (only where the run goes on without it)",
+        ),
+        Rule(
+            "TNX008",
+            "stale-coverage",
+            Severity.WARNING,
+            "the snapshot or cache used is older than max_coverage_age (default 7 days)",
+        ),
+    )
+}
+
+
+@dataclass
+class Finding:
+    """One mistake (or one thing that could not be checked) on one resource."""
+
+    rule: Rule
+    message: str
+    resource: PlannedResource | None = None
+    attribute: str | None = None
+    suggestions: list[str] = field(default_factory=list)
+    severity: Severity | None = None
+    """The severity in force, when config changed the rule's default."""
+    suppressed: bool = False
+    suppression_reason: str = ""
+
+    @property
+    def effective_severity(self) -> Severity:
+        return self.severity or self.rule.severity
+
+    @property
+    def address(self) -> str | None:
+        return self.resource.address if self.resource else None
+
+    @property
+    def kind(self) -> ResourceKind | None:
+        return self.resource.kind if self.resource else None
+
+    @property
+    def file(self) -> str | None:
+        return self.resource.file if self.resource else None
+
+    @property
+    def line(self) -> int | None:
+        return self.resource.line_of(self.attribute) if self.resource else None
+
+
+class ResourceStatus(StrEnum):
+    PASSED = "passed"
+    FAILED = "failed"
+    UNRESOLVED = "unresolved"
+    SUPPRESSED = "suppressed"
+
+
+@dataclass(frozen=True)
+class CoverageInfo:
+    """Where the coverage a run used came from, and how old it is."""
+
+    source: str
+    """``api``, ``cache`` or ``snapshot``."""
+    fetched_at: datetime | None
+    path: str | None = None
+
+
+@dataclass(frozen=True)
+class ProblemReport:
+    """An input error reported in the run's ``errors`` (the run goes on with the rest)."""
+
+    message: str
+    file: str | None = None
+    line: int | None = None
+    column: int | None = None
+
+
+@dataclass
+class ResourceResult:
+    """A checked resource and its overall status."""
+
+    resource: PlannedResource
+    status: ResourceStatus
+
+
+@dataclass
+class Report:
+    """Everything one run found: what every output format renders."""
+
+    coverage: CoverageInfo | None
+    resources: list[ResourceResult] = field(default_factory=list)
+    findings: list[Finding] = field(default_factory=list)
+    errors: list[ProblemReport] = field(default_factory=list)
+
+    def summary(self) -> dict[str, int]:
+        """Counts as the JSON report's ``summary`` gives them (suppressed findings not counted)."""
+        statuses = [r.status for r in self.resources]
+        active = [f for f in self.findings if not f.suppressed]
+        return {
+            "resources": len(self.resources),
+            "passed": statuses.count(ResourceStatus.PASSED),
+            "failed": statuses.count(ResourceStatus.FAILED),
+            "unresolved": statuses.count(ResourceStatus.UNRESOLVED),
+            "suppressed": statuses.count(ResourceStatus.SUPPRESSED),
+            "errors": sum(f.effective_severity is Severity.ERROR for f in active),
+            "warnings": sum(f.effective_severity is Severity.WARNING for f in active),
+        }
