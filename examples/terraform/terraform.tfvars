@@ -1,0 +1,2 @@
+environment      = "production"
+wireguard_region = "chicago-il"

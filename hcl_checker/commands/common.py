@@ -1,0 +1,58 @@
+"""What several subcommands share: the coverage options and loading coverage from them."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from pathlib import Path
+
+from telnyx_coverage.errors import InputError
+from telnyx_coverage.sources import LoadedCoverage, load_coverage
+
+
+def add_coverage_options(parser: argparse.ArgumentParser) -> None:
+    """``--coverage FILE`` and ``--no-cache``."""
+    parser.add_argument(
+        "--coverage",
+        metavar="FILE",
+        type=Path,
+        help="read coverage from this snapshot file, with no network "
+        "(default: $TELNYX_COVERAGE_FILE, else the live API with $TELNYX_API_KEY)",
+    )
+    parser.add_argument(
+        "--no-cache",
+        action="store_true",
+        help="always ask the live API; neither read nor write the local cache",
+    )
+
+
+def add_format_option(parser: argparse.ArgumentParser, choices: tuple[str, ...]) -> None:
+    parser.add_argument(
+        "--format",
+        choices=choices,
+        default=choices[0],
+        help=f"output format (default: {choices[0]})",
+    )
+
+
+def load(
+    args: argparse.Namespace,
+    *,
+    snapshot_path: Path | None = None,
+    cache_ttl: float = 3600,
+) -> LoadedCoverage:
+    """Coverage from ``--coverage``, else ``snapshot_path`` (config), else env and the API."""
+    path = args.coverage or snapshot_path
+    return load_coverage(snapshot_path=path, use_cache=not args.no_cache, cache_ttl=cache_ttl)
+
+
+def write_output(text: str, output: Path | None) -> None:
+    """Write ``text`` to ``output`` (or stdout); an unwritable path is an input error."""
+    if output is None or str(output) == "-":
+        sys.stdout.write(text)
+        sys.stdout.flush()
+        return
+    try:
+        output.write_text(text, encoding="utf-8")
+    except OSError as error:
+        raise InputError(f"cannot write the report: {error.strerror}", file=str(output)) from None

@@ -1,0 +1,125 @@
+"""The check engine: planned resources and a catalog in, a report out.
+
+It knows nothing about Terraform or Pulumi: every front end hands it PlannedResource lists.
+"""
+
+from __future__ import annotations
+
+import fnmatch
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from datetime import date
+
+from telnyx_coverage.catalog import CoverageCatalog
+from telnyx_coverage.findings import (
+    CoverageInfo,
+    Finding,
+    ProblemReport,
+    Report,
+    ResourceResult,
+    ResourceStatus,
+    Severity,
+)
+from telnyx_coverage.resources import PlannedResource, Suppression
+from telnyx_coverage.rules import CHECKS
+
+
+@dataclass(frozen=True)
+class AddressIgnore:
+    """A config ``ignore`` entry: a suppression for the resources whose address matches a glob."""
+
+    suppression: Suppression
+    address: str = "*"
+
+
+@dataclass(frozen=True)
+class CheckOptions:
+    """How findings are weighed: ``unresolved`` is ``warning``, ``error`` or ``ignore``."""
+
+    unresolved: str = "warning"
+    ignores: Sequence[AddressIgnore] = ()
+    today: date | None = None
+
+
+def check_resource(resource: PlannedResource, catalog: CoverageCatalog) -> Finding | None:
+    """The first failing rule's finding for ``resource``, or None when it passes."""
+    for _rule_id, check in CHECKS:
+        finding = check(resource, catalog)
+        if finding is not None:
+            return finding
+    return None
+
+
+def check(
+    resources: Iterable[PlannedResource],
+    catalog: CoverageCatalog,
+    *,
+    coverage: CoverageInfo | None,
+    options: CheckOptions = CheckOptions(),
+    errors: Sequence[ProblemReport] = (),
+) -> Report:
+    """Run every rule over every resource and weigh the findings into a report."""
+    today = options.today or date.today()
+    report = Report(coverage=coverage, errors=list(errors))
+    for resource in resources:
+        finding = check_resource(resource, catalog)
+        status = ResourceStatus.PASSED
+        if finding is not None:
+            unresolved = finding.rule.id == "TNX005"
+            if unresolved and options.unresolved == "error":
+                finding.severity = Severity.ERROR
+            _suppress(finding, resource, options.ignores, today)
+            status = ResourceStatus.UNRESOLVED if unresolved else ResourceStatus.FAILED
+            if finding.suppressed:
+                status = ResourceStatus.SUPPRESSED
+            if not (unresolved and options.unresolved == "ignore"):
+                report.findings.append(finding)
+        report.resources.append(ResourceResult(resource, status))
+    return report
+
+
+def active_suppression(
+    suppressions: Iterable[Suppression], rule_id: str, today: date
+) -> tuple[Suppression | None, Suppression | None]:
+    """(the suppression silencing ``rule_id`` today, an expired one that no longer does)."""
+    expired: Suppression | None = None
+    for suppression in suppressions:
+        if suppression.rules and rule_id not in suppression.rules:
+            continue
+        if suppression.until is not None and date.fromisoformat(suppression.until) < today:
+            expired = expired or suppression
+            continue
+        return suppression, None
+    return None, expired
+
+
+def _suppress(
+    finding: Finding,
+    resource: PlannedResource,
+    ignores: Sequence[AddressIgnore],
+    today: date,
+) -> None:
+    candidates = list(resource.suppressions) + [
+        entry.suppression
+        for entry in ignores
+        if fnmatch.fnmatchcase(resource.address, entry.address)
+    ]
+    active, expired = active_suppression(candidates, finding.rule.id, today)
+    if active is not None:
+        finding.suppressed = True
+        finding.suppression_reason = active.reason or "suppressed"
+    elif expired is not None:
+        where = f" at {expired.file}:{expired.line}" if expired.file and expired.line else ""
+        finding.suggestions.append(
+            f"the ignore comment{where} expired on {expired.until} and no longer silences this"
+        )
+
+
+def exceeds(report: Report, fail_on: str) -> bool:
+    """True when a finding not suppressed is at or above ``fail_on`` (error|warning|never)."""
+    if fail_on == "never":
+        return False
+    threshold = Severity.WARNING if fail_on == "warning" else Severity.ERROR
+    return any(
+        f.effective_severity.rank >= threshold.rank for f in report.findings if not f.suppressed
+    )
