@@ -109,7 +109,11 @@ class CoverageCatalog:
         """Every region of ``cloud_provider`` some location reaches, sorted."""
         provider = cloud_provider.lower()
         return sorted(
-            {p.cloud_provider_region for p in self._pairings.values() if p.cloud_provider == provider}
+            {
+                p.cloud_provider_region
+                for p in self._pairings.values()
+                if p.cloud_provider == provider
+            }
         )
 
     # -- suggestions -------------------------------------------------------------------------
@@ -138,10 +142,7 @@ class CoverageCatalog:
             c
             for c, loc in self._locations.items()
             if len(folded) >= 3
-            and (
-                (loc.name and _fold(loc.name).startswith(folded))
-                or _fold(c).startswith(folded)
-            )
+            and ((loc.name and _fold(loc.name).startswith(folded)) or _fold(c).startswith(folded))
         )
         close = difflib.get_close_matches(folded, list(self._folded_codes), n=limit, cutoff=0.6)
         add(self._folded_codes[c] for c in close)
