@@ -5,12 +5,12 @@ It knows nothing about Terraform or Pulumi: every front end hands it PlannedReso
 
 from __future__ import annotations
 
-import fnmatch
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import date
 
 from telnyx_coverage.catalog import CoverageCatalog
+from telnyx_coverage.config import address_matches
 from telnyx_coverage.findings import (
     CoverageInfo,
     Finding,
@@ -26,7 +26,8 @@ from telnyx_coverage.rules import CHECKS
 
 @dataclass(frozen=True)
 class AddressIgnore:
-    """A config ``ignore`` entry: a suppression for the resources whose address matches a glob."""
+    """A config ``ignore`` entry: a suppression for the resources whose address matches a glob
+    (``*`` and ``?`` only: brackets are literal, as in ``aws["fra"]``)."""
 
     suppression: Suppression
     address: str = "*"
@@ -102,7 +103,7 @@ def _suppress(
     candidates = list(resource.suppressions) + [
         entry.suppression
         for entry in ignores
-        if fnmatch.fnmatchcase(resource.address, entry.address)
+        if address_matches(resource.address, entry.address)
     ]
     active, expired = active_suppression(candidates, finding.rule.id, today)
     if active is not None:

@@ -252,3 +252,11 @@ def test_config_ignore_by_rule_and_address_glob(catalog: CoverageCatalog) -> Non
         [vxc(bandwidth_mbps=1000)], catalog, coverage=None, options=CheckOptions(ignores=[other])
     )
     assert not report.findings[0].suppressed
+
+
+def test_config_ignore_glob_treats_brackets_literally(catalog: CoverageCatalog) -> None:
+    resource = vxc(bandwidth_mbps=1000)
+    resource.address = 'module.edge["fra"].telnyx_virtual_cross_connect.aws[0]'
+    ignore = AddressIgnore(Suppression(frozenset({"TNX004"})), 'module.edge["fra"].*[*]')
+    report = check([resource], catalog, coverage=None, options=CheckOptions(ignores=[ignore]))
+    assert report.findings[0].suppressed
