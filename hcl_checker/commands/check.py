@@ -1,0 +1,167 @@
+"""``telnyx-coverage check [PATH ...]``: find every placement mistake, with the line and the fix."""
+
+from __future__ import annotations
+
+import argparse
+import os
+import sys
+from pathlib import Path
+from typing import Any
+
+from hcl_checker import hcl
+from hcl_checker.commands.common import add_coverage_options, load, write_output
+from hcl_checker.reports import FORMATS, render
+from telnyx_coverage.config import Config, load_config
+from telnyx_coverage.engine import AddressIgnore, CheckOptions, check, exceeds
+from telnyx_coverage.errors import CoverageUnavailableError, InputError
+from telnyx_coverage.findings import (
+    RULES,
+    Finding,
+    Report,
+    ResourceResult,
+    ResourceStatus,
+    Severity,
+)
+from telnyx_coverage.resources import Suppression
+
+
+class _InOrder(argparse.Action):
+    """Keeps ``--var`` and ``--var-file`` in one list, in command-line order (as Terraform)."""
+
+    def __call__(
+        self,
+        parser: argparse.ArgumentParser,
+        namespace: argparse.Namespace,
+        values: Any,
+        option_string: str | None = None,
+    ) -> None:
+        kind = "file" if option_string == "--var-file" else "var"
+        ordered = list(getattr(namespace, self.dest) or [])
+        ordered.append((kind, values))
+        setattr(namespace, self.dest, ordered)
+
+
+def register(commands: Any) -> None:
+    parser = commands.add_parser(
+        "check",
+        help="check Terraform code against Telnyx coverage",
+        description="Check every Telnyx networking resource in Terraform code against Telnyx "
+        "coverage. PATH is a directory (searched for root modules), a .tf/.tf.json file or a "
+        "plan JSON file; no PATH means the current directory.",
+    )
+    parser.add_argument("paths", nargs="*", type=Path, metavar="PATH")
+    parser.add_argument(
+        "--var",
+        dest="cli_vars",
+        action=_InOrder,
+        metavar="NAME=VALUE",
+        help="set a root module variable, as terraform plan -var (repeatable)",
+    )
+    parser.add_argument(
+        "--var-file",
+        dest="cli_vars",
+        action=_InOrder,
+        metavar="FILE",
+        help="read root module variables from a .tfvars file (repeatable)",
+    )
+    add_coverage_options(parser)
+    parser.add_argument(
+        "--format",
+        choices=tuple(FORMATS),
+        default="text",
+        help="report format (default: text)",
+    )
+    parser.add_argument("--output", type=Path, metavar="FILE", help="write the report here")
+    parser.add_argument(
+        "--fail-on",
+        choices=("error", "warning", "never"),
+        help="exit 1 when a finding is at or above this severity (default: error)",
+    )
+    parser.add_argument(
+        "--config",
+        type=Path,
+        metavar="FILE",
+        help="config file (default: .telnyx-coverage.toml or [tool.telnyx-coverage] in "
+        "pyproject.toml, from the working directory upwards)",
+    )
+    parser.add_argument(
+        "--allow-unavailable",
+        action="store_true",
+        help="when coverage cannot be loaded, report a TNX007 warning and exit 0 instead of 3",
+    )
+    parser.set_defaults(run=run, cli_vars=[])
+
+
+def run(args: argparse.Namespace) -> int:
+    """Scan, load coverage (only when there is something to check), check, report."""
+    cwd = Path.cwd()
+    config = load_config(explicit=args.config, cwd=cwd)
+    fail_on = args.fail_on or config.fail_on
+    paths: list[Path] = args.paths or [Path(".")]
+    for path in paths:
+        if not path.exists():
+            raise InputError("no such file or directory", file=str(path))
+
+    scanned = hcl.scan(
+        paths,
+        cli_vars=args.cli_vars,
+        cwd=cwd,
+        resource_types={**hcl.BUILTIN, **_config_types(config)},
+    )
+    report = _check(args, config, scanned)
+    color = args.output is None and args.format == "text" and _use_color()
+    write_output(render(report, args.format, color=color), args.output)
+
+    if report.errors:
+        return 2
+    if any(f.rule.id == "TNX007" for f in report.findings):
+        return 0
+    return 1 if exceeds(report, fail_on) else 0
+
+
+def _check(args: argparse.Namespace, config: Config, scanned: hcl.ScanResult) -> Report:
+    options = CheckOptions(
+        unresolved=config.unresolved,
+        ignores=[
+            AddressIgnore(
+                Suppression(
+                    frozenset() if entry.rule == "*" else frozenset({entry.rule}),
+                    until=entry.until.isoformat() if entry.until else None,
+                    reason=entry.reason,
+                    file=str(config.config_path) if config.config_path else None,
+                ),
+                entry.address,
+            )
+            for entry in config.ignore
+        ],
+    )
+    if not scanned.resources:
+        return Report(coverage=None, errors=list(scanned.errors))
+    try:
+        loaded = load(args, snapshot_path=config.coverage, cache_ttl=config.cache_ttl)
+    except CoverageUnavailableError as error:
+        if not args.allow_unavailable:
+            raise
+        rule = RULES["TNX007"]
+        finding = Finding(rule, str(error), severity=Severity.WARNING)
+        return Report(
+            coverage=None,
+            resources=[ResourceResult(r, ResourceStatus.UNRESOLVED) for r in scanned.resources],
+            findings=[finding],
+            errors=list(scanned.errors),
+        )
+    return check(
+        scanned.resources,
+        loaded.catalog,
+        coverage=loaded.info,
+        options=options,
+        errors=scanned.errors,
+    )
+
+
+def _config_types(config: Config) -> dict[str, hcl.TypeMapping]:
+    return {}
+
+
+def _use_color() -> bool:
+    return sys.stdout.isatty() and "NO_COLOR" not in os.environ

@@ -1,0 +1,113 @@
+"""The browse commands answer the everyday questions in one command each."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+
+from hcl_checker.cli import main
+
+EXAMPLE = str(Path(__file__).resolve().parents[1] / "examples" / "coverage-snapshot.json")
+
+
+def run(capsys: pytest.CaptureFixture[str], *argv: str) -> tuple[int, str, str]:
+    code = main([*argv, "--coverage", EXAMPLE])
+    out, err = capsys.readouterr()
+    return code, out, err
+
+
+def test_which_pops_offer_cloud_vpn_in_amer(capsys: pytest.CaptureFixture[str]) -> None:
+    code, out, _ = run(capsys, "locations", "--service", "cloud_vpn", "--region", "AMER")
+    assert code == 0
+    lines = out.splitlines()
+    assert lines[0].split() == ["CODE", "REGION", "SITE", "POP", "NAME", "SERVICES"]
+    codes = [line.split()[0] for line in lines[1:]]
+    assert "chicago-il" in codes and "denver-co" in codes
+    assert "frankfurt-de" not in codes
+    assert len(codes) == 13
+
+
+def test_where_can_a_vxc_from_ch1_go(capsys: pytest.CaptureFixture[str]) -> None:
+    code, out, _ = run(capsys, "vxc-coverage", "--pop", "CH1")
+    assert code == 0
+    rows = [line.split(None, 4) for line in out.splitlines()[1:]]
+    assert [(r[2], r[3]) for r in rows] == [
+        ("aws", "us-east-1"),
+        ("aws", "us-east-2"),
+        ("azure", "Chicago"),
+        ("gce", "us-central1"),
+    ]
+    assert rows[0][4] == "50, 100, 200, 500"
+
+
+def test_which_pops_reach_aws_us_east_1(capsys: pytest.CaptureFixture[str]) -> None:
+    code, out, _ = run(
+        capsys,
+        "vxc-coverage",
+        "--cloud-provider",
+        "aws",
+        "--cloud-region",
+        "us-east-1",
+        "--format",
+        "json",
+    )
+    assert code == 0
+    items = json.loads(out)
+    assert [i["location"]["code"] for i in items] == ["ashburn-va", "chicago-il", "new_york-ny"]
+    assert items[0]["record_type"] == "virtual_cross_connects_coverage"
+
+
+def test_bandwidth_filter_compares_numbers(capsys: pytest.CaptureFixture[str]) -> None:
+    code, out, _ = run(
+        capsys,
+        "vxc-coverage",
+        "--cloud-provider",
+        "aws",
+        "--cloud-region",
+        "us-east-1",
+        "--bandwidth",
+        "1000",
+        "--format",
+        "json",
+    )
+    assert code == 0
+    assert [i["location"]["code"] for i in json.loads(out)] == ["ashburn-va", "new_york-ny"]
+
+
+def test_locations_json_keeps_items_as_the_api_returns_them(
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    code, out, _ = run(capsys, "locations", "--code", "amsterdam-nl", "--format", "json")
+    assert code == 0
+    (item,) = json.loads(out)
+    assert "ip_transit" in item["available_services"]
+    assert item["location"] == {
+        "region": "EMEA",
+        "site": "AMS",
+        "pop": "AM3",
+        "name": "Amsterdam, NL",
+        "code": "amsterdam-nl",
+    }
+
+
+def test_no_match_prints_only_the_header(capsys: pytest.CaptureFixture[str]) -> None:
+    code, out, _ = run(capsys, "locations", "--pop", "XX9")
+    assert code == 0
+    assert out.splitlines() == ["CODE  REGION  SITE  POP  NAME  SERVICES"]
+
+
+def test_rules_lists_every_rule_with_its_doc(capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["rules"]) == 0
+    out = capsys.readouterr().out
+    for rule_id in ("TNX001", "TNX002", "TNX003", "TNX004", "TNX005", "TNX006", "TNX007"):
+        assert rule_id in out
+    assert "docs/rules/TNX004.md" in out
+
+
+def test_usage_error_exits_2(capsys: pytest.CaptureFixture[str]) -> None:
+    with pytest.raises(SystemExit) as exit_info:
+        main(["locations", "--bogus"])
+    assert exit_info.value.code == 2
+    assert "unrecognized arguments: --bogus" in capsys.readouterr().err
