@@ -116,7 +116,7 @@ class Finding:
 
     @property
     def file(self) -> str | None:
-        return self.resource.file if self.resource else None
+        return self.resource.file_of(self.attribute) if self.resource else None
 
     @property
     def line(self) -> int | None:

@@ -9,7 +9,6 @@ log shows as is.
 
 from __future__ import annotations
 
-from hcl_checker.reports.json_report import finding_file
 from hcl_checker.reports.text import summary_line
 from telnyx_coverage.findings import Finding, ProblemReport, Report
 
@@ -38,7 +37,7 @@ def _finding(finding: Finding) -> str:
     return _command(
         str(finding.effective_severity),
         [
-            ("file", finding_file(finding)),
+            ("file", finding.file),
             ("line", finding.line),
             ("title", f"{finding.rule.id} {finding.rule.name}"),
         ],

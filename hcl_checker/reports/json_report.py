@@ -17,19 +17,6 @@ TOOL_NAME = "telnyx-coverage"
 SCHEMA_VERSION = 1
 
 
-def finding_file(finding: Finding) -> str | None:
-    """The file a finding points at: the attribute's own file when the resource knows it."""
-    resource = finding.resource
-    if resource is None:
-        return None
-    # A resource fed by a module call may know a different file per attribute.
-    file_of = getattr(resource, "file_of", None)
-    if callable(file_of):
-        file = file_of(finding.attribute)
-        return str(file) if file is not None else None
-    return resource.file
-
-
 def iso_utc(moment: datetime | None) -> str | None:
     """``2026-12-04T11:00:00Z``: ISO 8601 in UTC, or None."""
     if moment is None:
@@ -64,7 +51,7 @@ def _finding(finding: Finding) -> dict[str, Any]:
         "severity": str(finding.effective_severity),
         "address": finding.address,
         "kind": str(finding.kind) if finding.kind is not None else None,
-        "file": finding_file(finding),
+        "file": finding.file,
         "line": finding.line,
         "attribute": finding.attribute,
         "message": finding.message,

@@ -22,7 +22,7 @@ import re
 import xml.etree.ElementTree as ET
 from collections import Counter
 
-from hcl_checker.reports.json_report import TOOL_NAME, finding_file
+from hcl_checker.reports.json_report import TOOL_NAME
 from hcl_checker.reports.text import error_place, summary_line
 from telnyx_coverage.findings import (
     Finding,
@@ -43,7 +43,7 @@ def _xml_text(text: str) -> str:
 
 def _details(finding: Finding) -> str:
     lines = [finding.message, *finding.suggestions]
-    place = finding_file(finding)
+    place = finding.file
     if place is not None:
         lines.append(f"at {place}" + (f":{finding.line}" if finding.line is not None else ""))
     return _xml_text("\n".join(lines))

@@ -17,7 +17,7 @@ from pathlib import PurePosixPath, PureWindowsPath
 from typing import Any
 from urllib.parse import quote
 
-from hcl_checker.reports.json_report import TOOL_NAME, finding_file, iso_utc
+from hcl_checker.reports.json_report import TOOL_NAME, iso_utc
 from telnyx_coverage import __version__
 from telnyx_coverage.findings import RULES, Finding, ProblemReport, Report, Rule
 
@@ -91,7 +91,7 @@ def _result(finding: Finding, anchor: str | None) -> dict[str, Any]:
         "level": str(finding.effective_severity),
         "message": {"text": _message(finding)},
     }
-    file = finding_file(finding) if finding.resource is not None else anchor
+    file = finding.file if finding.resource is not None else anchor
     location: dict[str, Any] = {}
     if file:
         line = finding.line if finding.resource is not None else None

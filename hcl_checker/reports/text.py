@@ -19,7 +19,7 @@ from __future__ import annotations
 
 import re
 
-from hcl_checker.reports.json_report import finding_file, iso_utc
+from hcl_checker.reports.json_report import iso_utc
 from telnyx_coverage.findings import CoverageInfo, Finding, ProblemReport, Report, Severity
 
 RESET = "\033[0m"
@@ -70,7 +70,7 @@ def finding_place(finding: Finding) -> str:
     """``file:line``, ``file``, ``-`` (a resource with no file) or ``<coverage>``."""
     if finding.resource is None:
         return COVERAGE_PLACE
-    place = _printable(finding_file(finding) or "-")
+    place = _printable(finding.file or "-")
     if finding.line is not None:
         place += f":{finding.line}"
     return place
