@@ -101,9 +101,7 @@ def _suppress(
     today: date,
 ) -> None:
     candidates = list(resource.suppressions) + [
-        entry.suppression
-        for entry in ignores
-        if address_matches(resource.address, entry.address)
+        entry.suppression for entry in ignores if address_matches(resource.address, entry.address)
     ]
     active, expired = active_suppression(candidates, finding.rule.id, today)
     if active is not None:

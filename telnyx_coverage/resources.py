@@ -167,9 +167,17 @@ class PlannedResource:
     source_type: str = ""
     """The type as written: ``telnyx_virtual_cross_connect``, ``restapi_object``, a Pulumi token."""
     suppressions: tuple[Suppression, ...] = ()
+    attribute_files: dict[str, str] = field(default_factory=dict)
+    """The file of an attribute whose line is in another file than the block (a module call)."""
 
     def line_of(self, attribute: str | None) -> int | None:
         """The line a finding about ``attribute`` points at: the attribute's, else the block's."""
         if attribute is not None and attribute in self.attribute_lines:
             return self.attribute_lines[attribute]
         return self.line
+
+    def file_of(self, attribute: str | None) -> str | None:
+        """The file :meth:`line_of` is a line of: the module call's when the value comes from it."""
+        if attribute is not None and attribute in self.attribute_files:
+            return self.attribute_files[attribute]
+        return self.file

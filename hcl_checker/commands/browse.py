@@ -56,9 +56,7 @@ def register(commands: Any) -> None:
         metavar="R",
         help="the cloud's own region name: us-east-1 (aws), europe-west3 (gce), Frankfurt (azure)",
     )
-    vxc.add_argument(
-        "--bandwidth", metavar="N", type=float, help="only pairings offering N Mbps"
-    )
+    vxc.add_argument("--bandwidth", metavar="N", type=float, help="only pairings offering N Mbps")
     add_format_option(vxc, ("table", "json"))
     add_coverage_options(vxc)
     vxc.set_defaults(run=run_vxc_coverage)

@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 import argparse
+import os
 import sys
 from pathlib import Path
 
 from telnyx_coverage.errors import InputError
-from telnyx_coverage.sources import LoadedCoverage, load_coverage
+from telnyx_coverage.sources import COVERAGE_FILE_ENV, LoadedCoverage, load_coverage
 
 
 def add_coverage_options(parser: argparse.ArgumentParser) -> None:
@@ -41,8 +42,10 @@ def load(
     snapshot_path: Path | None = None,
     cache_ttl: float = 3600,
 ) -> LoadedCoverage:
-    """Coverage from ``--coverage``, else ``snapshot_path`` (config), else env and the API."""
-    path = args.coverage or snapshot_path
+    """Coverage from ``--coverage``, else $TELNYX_COVERAGE_FILE, else ``snapshot_path`` (the
+    config's ``coverage``), else the live API: the command line beats the environment, which
+    beats the config file."""
+    path = args.coverage or (None if os.environ.get(COVERAGE_FILE_ENV) else snapshot_path)
     return load_coverage(snapshot_path=path, use_cache=not args.no_cache, cache_ttl=cache_ttl)
 
 

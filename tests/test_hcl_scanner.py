@@ -1,0 +1,541 @@
+"""The Terraform scanner: small trees of .tf files in, resources as terraform plan sees them."""
+
+from __future__ import annotations
+
+import textwrap
+from collections.abc import Mapping
+from pathlib import Path
+
+import pytest
+
+from hcl_checker.hcl import ScanResult, TypeMapping, scan
+from telnyx_coverage.errors import InputError
+from telnyx_coverage.resources import UNKNOWN, PlannedResource, ResourceKind
+
+WG = 'resource "telnyx_wireguard_interface" "wg" {{\n  network_id  = "n1"\n  region_code = {}\n}}\n'
+
+
+def write(root: Path, files: Mapping[str, str | bytes]) -> Path:
+    for name, content in files.items():
+        path = root / name
+        path.parent.mkdir(parents=True, exist_ok=True)
+        if isinstance(content, bytes):
+            path.write_bytes(content)
+        else:
+            path.write_text(textwrap.dedent(content), encoding="utf-8")
+    return root
+
+
+def run(root: Path, files: Mapping[str, str | bytes], **options: object) -> ScanResult:
+    write(root, files)
+    options.setdefault("environ", {})
+    return scan([root], cwd=root, **options)  # type: ignore[arg-type]
+
+
+def resources(result: ScanResult) -> dict[str, PlannedResource]:
+    return {r.address: r for r in result.resources}
+
+
+def region(result: ScanResult, address: str = "telnyx_wireguard_interface.wg") -> object:
+    return resources(result)[address].values["region_code"]
+
+
+VAR = 'variable "region" {\n  type = string\n  default = "default-x"\n}\n'
+
+
+# --- variables and their precedence ---------------------------------------------------------
+
+
+def test_region_from_default(tmp_path: Path) -> None:
+    result = run(tmp_path, {"main.tf": VAR + WG.format("var.region")})
+    assert region(result) == "default-x"
+    assert result.errors == []
+
+
+def test_region_only_from_terraform_tfvars(tmp_path: Path) -> None:
+    files = {"main.tf": VAR + WG.format("var.region"), "terraform.tfvars": 'region = "chicago-il"'}
+    assert region(run(tmp_path, files)) == "chicago-il"
+
+
+def test_region_only_from_tf_var_environment(tmp_path: Path) -> None:
+    result = run(
+        tmp_path,
+        {"main.tf": VAR + WG.format("var.region")},
+        environ={"TF_VAR_region": "ashburn-va"},
+    )
+    assert region(result) == "ashburn-va"
+
+
+def test_region_only_from_auto_tfvars(tmp_path: Path) -> None:
+    files = {"main.tf": VAR + WG.format("var.region"), "x.auto.tfvars": 'region = "dallas-tx"'}
+    assert region(run(tmp_path, files)) == "dallas-tx"
+
+
+def test_precedence_default_env_tfvars_json_auto_in_lexical_order(tmp_path: Path) -> None:
+    files = {
+        "main.tf": VAR + WG.format("var.region"),
+        "terraform.tfvars": 'region = "from-tfvars"',
+        "terraform.tfvars.json": '{"region": "from-tfvars-json"}',
+        "a.auto.tfvars": 'region = "from-a-auto"',
+        "b.auto.tfvars.json": '{"region": "from-b-auto"}',
+    }
+    env = {"TF_VAR_region": "from-env"}
+    assert region(run(tmp_path, files, environ=env)) == "from-b-auto"
+    (tmp_path / "b.auto.tfvars.json").unlink()
+    assert region(scan([tmp_path], cwd=tmp_path, environ=env)) == "from-a-auto"
+    (tmp_path / "a.auto.tfvars").unlink()
+    assert region(scan([tmp_path], cwd=tmp_path, environ=env)) == "from-tfvars-json"
+    (tmp_path / "terraform.tfvars.json").unlink()
+    assert region(scan([tmp_path], cwd=tmp_path, environ=env)) == "from-tfvars"
+    (tmp_path / "terraform.tfvars").unlink()
+    assert region(scan([tmp_path], cwd=tmp_path, environ=env)) == "from-env"
+
+
+def test_cli_var_files_and_vars_win_in_command_line_order(tmp_path: Path) -> None:
+    files = {
+        "main.tf": VAR + WG.format("var.region"),
+        "x.auto.tfvars": 'region = "from-auto"',
+        "one.tfvars": 'region = "from-one"',
+        "two.tfvars": 'region = "from-two"',
+    }
+    write(tmp_path, files)
+
+    def with_cli(*cli: tuple[str, str]) -> object:
+        return region(scan([tmp_path], cwd=tmp_path, environ={}, cli_vars=cli))
+
+    assert with_cli(("file", "one.tfvars")) == "from-one"
+    assert with_cli(("file", "one.tfvars"), ("var", "region=from-cli")) == "from-cli"
+    assert with_cli(("var", "region=from-cli"), ("file", "two.tfvars")) == "from-two"
+    # The keyword form: var files first, then --var values.
+    result = scan(
+        [tmp_path],
+        cwd=tmp_path,
+        environ={},
+        var_files=[tmp_path / "two.tfvars"],
+        variables={"region": "v"},
+    )
+    assert region(result) == "v"
+
+
+def test_complex_cli_var_is_read_as_hcl_and_numbers_convert(tmp_path: Path) -> None:
+    main = """
+        variable "regions" { type = map(string) }
+        variable "bandwidth" { type = number }
+        resource "telnyx_virtual_cross_connect" "v" {
+          region_code    = var.regions["eu"]
+          bandwidth_mbps = var.bandwidth
+        }
+    """
+    result = run(
+        tmp_path,
+        {"main.tf": main},
+        cli_vars=[("var", 'regions={eu = "frankfurt-de"}'), ("var", "bandwidth=500")],
+    )
+    vxc = resources(result)["telnyx_virtual_cross_connect.v"]
+    assert vxc.values["region_code"] == "frankfurt-de"
+    assert vxc.values["bandwidth_mbps"] == 500
+
+
+def test_missing_variable_is_unknown(tmp_path: Path) -> None:
+    result = run(tmp_path, {"main.tf": 'variable "region" {}\n' + WG.format("var.region")})
+    assert region(result) is UNKNOWN
+
+
+def test_bad_cli_input_raises(tmp_path: Path) -> None:
+    write(tmp_path, {"main.tf": VAR + WG.format("var.region"), "broken.tfvars": "region = \n"})
+    with pytest.raises(InputError, match="NAME=VALUE"):
+        scan([tmp_path], cwd=tmp_path, environ={}, cli_vars=[("var", "region")])
+    with pytest.raises(InputError, match="no such file"):
+        scan([tmp_path], cwd=tmp_path, environ={}, var_files=[tmp_path / "missing.tfvars"])
+    with pytest.raises(InputError) as error:
+        scan([tmp_path], cwd=tmp_path, environ={}, var_files=[tmp_path / "broken.tfvars"])
+    assert error.value.file == "broken.tfvars"
+    assert (error.value.line, error.value.column) == (1, 10)
+
+
+# --- expressions that decide the value ------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("expression", "expected"),
+    [
+        ("local.region", "frankfurt-de"),
+        ('var.env == "prod" ? "chicago-il" : "dallas-tx"', "chicago-il"),
+        ('lookup(local.by_env, var.env, "none")', "ashburn-va"),
+        ("local.by_env[var.env]", "ashburn-va"),
+        ('[for r in local.list : r if startswith(r, "sea")][0]', "seattle-wa"),
+        ('format("%s-%s", "chicago", "il")', "chicago-il"),
+        ('join("-", ["chicago", "il"])', "chicago-il"),
+        ('"${lower("CHICAGO")}-il"', "chicago-il"),
+        ("local.derived", "frankfurt-de"),
+    ],
+)
+def test_region_from_expressions(tmp_path: Path, expression: str, expected: str) -> None:
+    main = """
+        variable "env" { default = "prod" }
+        locals {
+          derived = local.region
+          region  = "frankfurt-de"
+          by_env  = { prod = "ashburn-va", dev = "dallas-tx" }
+          list    = ["chicago-il", "seattle-wa"]
+        }
+    """
+    result = run(tmp_path, {"main.tf": main + WG.format(expression)})
+    assert region(result) == expected
+
+
+@pytest.mark.parametrize(
+    "expression",
+    [
+        "telnyx_network.core.region",  # another resource's attribute
+        "data.telnyx_location.x.code",  # a data source
+        'cidrhost("x", 1)',  # a function this checker does not implement
+        "module.remote.region",  # a remote module's output
+        "local.a",  # a reference cycle
+    ],
+)
+def test_unknowable_values_are_unknown(tmp_path: Path, expression: str) -> None:
+    main = """
+        module "remote" {
+          source  = "terraform-aws-modules/vpc/aws"
+          version = "5.0.0"
+        }
+        locals {
+          a = local.b
+          b = local.a
+        }
+    """
+    result = run(tmp_path, {"main.tf": main + WG.format(expression)})
+    assert region(result) is UNKNOWN
+
+
+# --- count and for_each ---------------------------------------------------------------------
+
+
+def test_count_expands_with_count_index(tmp_path: Path) -> None:
+    main = """
+        locals { regions = ["chicago-il", "dallas-tx"] }
+        resource "telnyx_wireguard_interface" "wg" {
+          count       = length(local.regions)
+          region_code = local.regions[count.index]
+        }
+    """
+    found = resources(run(tmp_path, {"main.tf": main}))
+    assert found["telnyx_wireguard_interface.wg[0]"].values["region_code"] == "chicago-il"
+    assert found["telnyx_wireguard_interface.wg[1]"].values["region_code"] == "dallas-tx"
+    assert len(found) == 2
+
+
+def test_count_zero_plans_nothing(tmp_path: Path) -> None:
+    main = 'resource "telnyx_wireguard_interface" "wg" {\n  count = 0\n  region_code = "x"\n}\n'
+    assert run(tmp_path, {"main.tf": main}).resources == []
+
+
+def test_for_each_map_gives_each_instance_its_value(tmp_path: Path) -> None:
+    main = """
+        resource "telnyx_virtual_cross_connect" "aws" {
+          for_each    = { fra = "frankfurt-de", chi = "chicago-il" }
+          region_code = each.value
+          name        = "vxc-${each.key}"
+        }
+    """
+    found = resources(run(tmp_path, {"main.tf": main}))
+    assert found['telnyx_virtual_cross_connect.aws["fra"]'].values["region_code"] == "frankfurt-de"
+    assert found['telnyx_virtual_cross_connect.aws["chi"]'].values["region_code"] == "chicago-il"
+    assert found['telnyx_virtual_cross_connect.aws["chi"]'].values["name"] == "vxc-chi"
+
+
+def test_for_each_set_of_strings(tmp_path: Path) -> None:
+    main = """
+        resource "telnyx_public_internet_gateway" "gw" {
+          for_each    = toset(["seattle-wa", "frankfurt-de"])
+          region_code = each.key
+        }
+    """
+    found = resources(run(tmp_path, {"main.tf": main}))
+    assert (
+        found['telnyx_public_internet_gateway.gw["seattle-wa"]'].values["region_code"]
+        == "seattle-wa"
+    )
+    assert len(found) == 2
+
+
+def test_unknown_count_gives_one_unresolved_resource(tmp_path: Path) -> None:
+    main = """
+        resource "telnyx_wireguard_interface" "wg" {
+          count       = length(data.x.y.ids)
+          network_id  = "n"
+          region_code = "chicago-il"
+        }
+    """
+    found = resources(run(tmp_path, {"main.tf": main}))
+    assert list(found) == ["telnyx_wireguard_interface.wg"]
+    assert found["telnyx_wireguard_interface.wg"].values["region_code"] is UNKNOWN
+
+
+# --- modules --------------------------------------------------------------------------------
+
+
+VXC_MODULE = """
+    variable "region" { type = string }
+    variable "bandwidth" { default = 100 }
+    resource "telnyx_virtual_cross_connect" "this" {
+      region_code    = var.region
+      bandwidth_mbps = var.bandwidth
+      cloud_provider = "aws"
+    }
+    output "region" { value = var.region }
+"""
+
+
+def test_module_input_and_attribute_line_in_the_call(tmp_path: Path) -> None:
+    main = """
+        module "edge" {
+          source = "./modules/vxc"
+          region = "frankfurt-de"
+        }
+    """
+    result = run(tmp_path, {"main.tf": main, "modules/vxc/main.tf": VXC_MODULE})
+    vxc = resources(result)["module.edge.telnyx_virtual_cross_connect.this"]
+    assert vxc.values == {
+        "region_code": "frankfurt-de",
+        "bandwidth_mbps": 100,
+        "cloud_provider": "aws",
+    }
+    assert (vxc.file, vxc.line) == ("modules/vxc/main.tf", 4)
+    # Fed by the call: the finding points where the user fixes it.
+    assert (vxc.file_of("region_code"), vxc.line_of("region_code")) == ("main.tf", 4)
+    # Not passed: the default, so the attribute inside the module.
+    assert (vxc.file_of("bandwidth_mbps"), vxc.line_of("bandwidth_mbps")) == (
+        "modules/vxc/main.tf",
+        6,
+    )
+    assert (vxc.file_of("cloud_provider"), vxc.line_of("cloud_provider")) == (
+        "modules/vxc/main.tf",
+        7,
+    )
+
+
+def test_module_for_each_and_count_addresses(tmp_path: Path) -> None:
+    main = """
+        module "edge" {
+          source   = "./modules/vxc"
+          for_each = { eu = "frankfurt-de", us = "chicago-il" }
+          region   = each.value
+        }
+        module "spare" {
+          source = "./modules/vxc"
+          count  = 2
+          region = "dallas-tx"
+        }
+    """
+    found = resources(run(tmp_path, {"main.tf": main, "modules/vxc/main.tf": VXC_MODULE}))
+    assert (
+        found['module.edge["eu"].telnyx_virtual_cross_connect.this'].values["region_code"]
+        == "frankfurt-de"
+    )
+    assert (
+        found['module.edge["us"].telnyx_virtual_cross_connect.this'].values["region_code"]
+        == "chicago-il"
+    )
+    assert "module.spare[0].telnyx_virtual_cross_connect.this" in found
+    assert "module.spare[1].telnyx_virtual_cross_connect.this" in found
+    assert len(found) == 4
+
+
+def test_nested_modules_point_at_the_outermost_call(tmp_path: Path) -> None:
+    files = {
+        "main.tf": 'module "a" {\n  source = "./a"\n  region = "ashburn-va"\n}\n',
+        "a/main.tf": (
+            'variable "region" {}\nmodule "b" {\n  source = "../b"\n  region = var.region\n}\n'
+        ),
+        "b/main.tf": VXC_MODULE,
+    }
+    result = run(tmp_path, files)
+    vxc = resources(result)["module.a.module.b.telnyx_virtual_cross_connect.this"]
+    assert vxc.values["region_code"] == "ashburn-va"
+    assert (vxc.file_of("region_code"), vxc.line_of("region_code")) == ("main.tf", 3)
+    # a/ and b/ are called as modules: not scanned again as roots.
+    assert len(result.resources) == 1
+
+
+def test_module_output_feeds_a_root_resource(tmp_path: Path) -> None:
+    files = {
+        "main.tf": 'module "site" {\n  source = "./site"\n}\n' + WG.format("module.site.code"),
+        "site/main.tf": 'locals { c = "chicago-il" }\noutput "code" { value = local.c }\n',
+    }
+    assert region(run(tmp_path, files)) == "chicago-il"
+
+
+def test_required_module_input_missing_is_unknown(tmp_path: Path) -> None:
+    files = {"main.tf": 'module "e" {\n  source = "./vxc"\n}\n', "vxc/main.tf": VXC_MODULE}
+    vxc = resources(run(tmp_path, files))["module.e.telnyx_virtual_cross_connect.this"]
+    assert vxc.values["region_code"] is UNKNOWN
+
+
+def test_module_directory_alone_is_a_root(tmp_path: Path) -> None:
+    write(
+        tmp_path,
+        {
+            "main.tf": 'module "e" {\n  source = "./vxc"\n  region = "x"\n}\n',
+            "vxc/main.tf": VXC_MODULE,
+        },
+    )
+    result = scan([tmp_path / "vxc"], cwd=tmp_path, environ={})
+    assert [r.address for r in result.resources] == ["telnyx_virtual_cross_connect.this"]
+
+
+# --- file and line --------------------------------------------------------------------------
+
+
+def test_exact_lines_of_block_and_attributes(tmp_path: Path) -> None:
+    main = "\n\n# a comment\n" + WG.format('"chicago-il"')
+    wg = resources(run(tmp_path, {"network/main.tf": main}))["telnyx_wireguard_interface.wg"]
+    assert (wg.file, wg.line) == ("network/main.tf", 4)
+    assert wg.attribute_lines == {"network_id": 5, "region_code": 6}
+    assert wg.kind is ResourceKind.WIREGUARD_INTERFACE
+    assert wg.source_type == "telnyx_wireguard_interface"
+
+
+def test_single_file_path_reports_that_file_only(tmp_path: Path) -> None:
+    write(tmp_path, {"a.tf": WG.format('"x"'), "b.tf": WG.replace('"wg"', '"other"').format('"y"')})
+    result = scan([tmp_path / "b.tf"], cwd=tmp_path, environ={})
+    assert [r.address for r in result.resources] == ["telnyx_wireguard_interface.other"]
+
+
+def test_tf_json_module(tmp_path: Path) -> None:
+    main = """{
+      "variable": {"region": {"default": "frankfurt-de"}},
+      "resource": {
+        "telnyx_wireguard_interface": {
+          "wg": {
+            "//": "telnyx-coverage:ignore TNX002",
+            "count": 1,
+            "region_code": "${var.region}",
+            "name": "wg-${count.index}"
+          }
+        }
+      }
+    }"""
+    wg = resources(run(tmp_path, {"main.tf.json": main}))["telnyx_wireguard_interface.wg[0]"]
+    assert wg.values == {"region_code": "frankfurt-de", "name": "wg-0"}
+    assert (wg.line, wg.attribute_lines["region_code"]) == (5, 8)
+    assert [s.rules for s in wg.suppressions] == [frozenset({"TNX002"})]
+
+
+def test_custom_resource_type_mapping(tmp_path: Path) -> None:
+    main = 'resource "acme_vxc" "v" {\n  location = "chicago-il"\n}\n'
+    types = {
+        "acme_vxc": TypeMapping(ResourceKind.VIRTUAL_CROSS_CONNECT, {"region_code": "location"})
+    }
+    vxc = resources(run(tmp_path, {"main.tf": main}, resource_types=types))["acme_vxc.v"]
+    assert vxc.values == {"region_code": "chicago-il"}
+    assert vxc.attribute_lines == {"region_code": 2}
+
+
+# --- suppression ----------------------------------------------------------------------------
+
+
+def test_suppressions_above_inside_and_on_modules(tmp_path: Path) -> None:
+    main = """
+        # telnyx-coverage:ignore TNX001 until=2030-01-31 moving soon
+        # another comment line
+        resource "telnyx_wireguard_interface" "wg" {
+          region_code = "x" // telnyx-coverage:ignore TNX002
+        }
+
+        # telnyx-coverage:ignore TNX003
+
+        resource "telnyx_wireguard_interface" "far" {
+          region_code = "x"
+        }
+
+        /* telnyx-coverage:ignore TNX004 big pipe */
+        module "edge" {
+          source = "./vxc"
+          region = "x"
+        }
+    """
+    found = resources(run(tmp_path, {"main.tf": main, "vxc/main.tf": VXC_MODULE}))
+    wg = found["telnyx_wireguard_interface.wg"]
+    assert {(tuple(s.rules), s.until, s.reason, s.line) for s in wg.suppressions} == {
+        (("TNX001",), "2030-01-31", "moving soon", 2),
+        (("TNX002",), None, "", 5),
+    }
+    assert found["telnyx_wireguard_interface.far"].suppressions == ()  # a blank line between
+    inner = found["module.edge.telnyx_virtual_cross_connect.this"]
+    assert [(s.rules, s.reason, s.file) for s in inner.suppressions] == [
+        (frozenset({"TNX004"}), "big pipe", "main.tf")
+    ]
+
+
+def test_malformed_ignore_comment_is_reported_and_scan_goes_on(tmp_path: Path) -> None:
+    main = "# telnyx-coverage:ignore TNX004 until=someday\n" + WG.format('"x"')
+    result = run(tmp_path, {"main.tf": main})
+    assert len(result.resources) == 1
+    assert [(e.file, e.line) for e in result.errors] == [("main.tf", 1)]
+    assert "YYYY-MM-DD" in result.errors[0].message
+
+
+# --- bad input ------------------------------------------------------------------------------
+
+
+def test_broken_file_is_reported_and_good_modules_still_scanned(tmp_path: Path) -> None:
+    files = {
+        "good/main.tf": WG.format('"chicago-il"'),
+        "bad/main.tf": 'resource "telnyx_wireguard_interface" "b" {\n  region_code = \n}\n',
+    }
+    result = run(tmp_path, files)
+    assert [r.address for r in result.resources] == ["telnyx_wireguard_interface.wg"]
+    [error] = result.errors
+    assert (error.file, error.line, error.column) == ("bad/main.tf", 2, 17)
+    assert error.message.startswith("syntax error: unexpected")
+    assert "Token(" not in error.message and "\n" not in error.message
+
+
+def test_bom_crlf_and_empty_files(tmp_path: Path) -> None:
+    crlf = ("\ufeff" + VAR + WG.format('"${var.region}-crlf"')).replace("\n", "\r\n")
+    result = run(tmp_path, {"main.tf": crlf.encode(), "empty.tf": b"", "blank.tf.json": b""})
+    assert region(result) == "default-x-crlf"
+    assert resources(result)["telnyx_wireguard_interface.wg"].line == 5
+    assert result.errors == []
+
+
+def test_binary_junk_and_deep_nesting_are_problems_not_tracebacks(tmp_path: Path) -> None:
+    deep = (
+        'resource "telnyx_wireguard_interface" "d" {\n  region_code = '
+        + "[" * 3000
+        + "]" * 3000
+        + "\n}\n"
+    )
+    files: dict[str, str | bytes] = {
+        "junk/main.tf": b"\x89PNG\r\n\x1a\n\x00\x00\xff\xfe telnyx_wireguard_interface",
+        "deep/main.tf": deep,
+        "good/main.tf": WG.format('"chicago-il"'),
+    }
+    result = run(tmp_path, files)
+    assert [e.file for e in result.errors] == ["junk/main.tf"]
+    assert "not a text file" in result.errors[0].message
+    found = resources(result)
+    assert found["telnyx_wireguard_interface.d"].values["region_code"] is UNKNOWN
+    assert found["telnyx_wireguard_interface.wg"].values["region_code"] == "chicago-il"
+
+
+def test_missing_path_is_an_input_error(tmp_path: Path) -> None:
+    with pytest.raises(InputError, match="no such file"):
+        scan([tmp_path / "nope"], cwd=tmp_path, environ={})
+
+
+def test_hidden_and_terraform_dirs_are_skipped(tmp_path: Path) -> None:
+    files = {".terraform/modules/x/main.tf": WG.format('"x"'), ".git/main.tf": WG.format('"x"')}
+    result = run(tmp_path, files)
+    assert result.resources == [] and result.files_seen == 0
+
+
+def test_modules_without_telnyx_resources_are_not_parsed(tmp_path: Path) -> None:
+    files = {f"other{i}/main.tf": 'resource "aws_s3_bucket" "b" {}\n' for i in range(5)}
+    files["net/main.tf"] = WG.format('"chicago-il"')
+    files["net/versions.tf"] = 'terraform {\n  required_version = ">= 1.5"\n}\n'
+    result = run(tmp_path, files)
+    assert len(result.resources) == 1
+    assert (result.files_seen, result.files_parsed) == (7, 1)
