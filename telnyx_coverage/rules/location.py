@@ -43,9 +43,9 @@ def service_not_available(resource: PlannedResource, catalog: CoverageCatalog) -
     if catalog.offers(region_code, service):
         return None
     offered = sorted(catalog.services(region_code))
-    message = f"{region_code} does not offer {service}, which a {resource.kind.value} needs" + (
-        f" (it offers {', '.join(offered)})" if offered else " (it offers no service)"
-    )
+    needed_by = "" if service == resource.kind.value else f", which a {resource.kind.value} needs"
+    offers = f"it offers {', '.join(offered)}" if offered else "it offers no service"
+    message = f"{region_code} does not offer {service}{needed_by} ({offers})"
     location = catalog.location(region_code)
     region = location.region if location else None
     return Finding(
