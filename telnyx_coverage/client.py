@@ -131,7 +131,12 @@ def _location_matches(
     location: Location, region: str | None, site: str | None, pop: str | None, code: str | None
 ) -> bool:
     wanted = {"region": region, "site": site, "pop": pop, "code": code}
-    return all(value is None or getattr(location, f, None) == value for f, value in wanted.items())
+    return all(_same(value, getattr(location, f, None)) for f, value in wanted.items())
+
+
+def _same(wanted: str | None, actual: str | None) -> bool:
+    """A filter matches without regard to case: people type ``amer`` and ``ch1``."""
+    return wanted is None or (actual is not None and wanted.casefold() == actual.casefold())
 
 
 def filter_network_coverage(
@@ -143,7 +148,7 @@ def filter_network_coverage(
     code: str | None = None,
     service: str | None = None,
 ) -> list[NetworkCoverage]:
-    """The items matching every given filter, as the API's filters define them."""
+    """The items matching every given filter, as the API's filters define them (any case)."""
     return [
         item
         for item in items
@@ -168,8 +173,8 @@ def filter_virtual_cross_connects_coverage(
         item
         for item in items
         if _location_matches(item.location, region, site, pop, code)
-        and (cloud_provider is None or item.cloud_provider.lower() == cloud_provider.lower())
-        and (cloud_provider_region is None or item.cloud_provider_region == cloud_provider_region)
+        and _same(cloud_provider, item.cloud_provider)
+        and _same(cloud_provider_region, item.cloud_provider_region)
         and (bandwidth is None or any(b == bandwidth for b in item.available_bandwidth))
     ]
 

@@ -13,7 +13,8 @@ from typing import Any
 
 from hcl_checker.commands.common import add_coverage_options, add_format_option, load
 from hcl_checker.table import render_table
-from telnyx_coverage.models import Location, NetworkCoverage, VirtualCrossConnectsCoverage
+from telnyx_coverage.client import filter_network_coverage, filter_virtual_cross_connects_coverage
+from telnyx_coverage.models import NetworkCoverage, VirtualCrossConnectsCoverage
 
 LOCATION_FILTERS = (
     ("region", "R", "location.region: AMER, EMEA or APAC"),
@@ -67,25 +68,16 @@ def _add_location_filters(parser: argparse.ArgumentParser) -> None:
         parser.add_argument(f"--{name}", metavar=metavar, help=f"only {help_text}")
 
 
-def _same(wanted: str | None, actual: str | None) -> bool:
-    return wanted is None or (actual is not None and wanted.casefold() == actual.casefold())
-
-
-def _location_matches(args: argparse.Namespace, location: Location) -> bool:
-    return all(
-        _same(getattr(args, name), getattr(location, name)) for name, _, _ in LOCATION_FILTERS
-    )
+def _location_filters(args: argparse.Namespace) -> dict[str, str | None]:
+    return {name: getattr(args, name) for name, _, _ in LOCATION_FILTERS}
 
 
 def run_locations(args: argparse.Namespace) -> int:
     """Print the matching network coverage items."""
     catalog = load(args).catalog
-    items: list[NetworkCoverage] = [
-        item
-        for item in catalog.network_coverage
-        if _location_matches(args, item.location)
-        and (args.service is None or args.service in item.available_services)
-    ]
+    items = filter_network_coverage(
+        catalog.network_coverage, service=args.service, **_location_filters(args)
+    )
     items.sort(key=lambda i: (i.location.region or "", i.location.code))
     if args.format == "json":
         _print_json(items)
@@ -108,14 +100,13 @@ def run_locations(args: argparse.Namespace) -> int:
 def run_vxc_coverage(args: argparse.Namespace) -> int:
     """Print the matching VXC coverage items."""
     catalog = load(args).catalog
-    items: list[VirtualCrossConnectsCoverage] = [
-        item
-        for item in catalog.virtual_cross_connects_coverage
-        if _location_matches(args, item.location)
-        and _same(args.cloud_provider, item.cloud_provider)
-        and _same(args.cloud_region, item.cloud_provider_region)
-        and (args.bandwidth is None or args.bandwidth in item.available_bandwidth)
-    ]
+    items = filter_virtual_cross_connects_coverage(
+        catalog.virtual_cross_connects_coverage,
+        cloud_provider=args.cloud_provider,
+        cloud_provider_region=args.cloud_region,
+        bandwidth=args.bandwidth,
+        **_location_filters(args),
+    )
     items.sort(key=lambda i: (i.location.code, i.cloud_provider, i.cloud_provider_region))
     if args.format == "json":
         _print_json(items)
