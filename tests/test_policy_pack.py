@@ -1,0 +1,539 @@
+"""The policy pack, started the way the Pulumi CLI starts it and driven over its gRPC API.
+
+The CLI runs ``python -u -m pulumi.policy <engine-address> .`` in ``policy/``, reads the port
+the pack prints, then calls ``GetAnalyzerInfo``, ``Configure``, ``Analyze`` (once per
+resource) and ``AnalyzeStack``. These tests do exactly that, against a coverage server on
+127.0.0.1; one pack process per scenario, shared by the tests of that scenario. A few tests
+import the policies directly (``policy/`` on ``sys.path``) for cases a process adds nothing to.
+"""
+
+from __future__ import annotations
+
+import importlib
+import json
+import os
+import select
+import subprocess
+import sys
+from collections.abc import Iterator, Mapping
+from dataclasses import dataclass
+from pathlib import Path
+from types import ModuleType, SimpleNamespace
+from typing import Any
+
+import grpc
+import pytest
+from google.protobuf import empty_pb2, struct_pb2
+from pulumi.runtime.proto import analyzer_pb2, analyzer_pb2_grpc
+from sarif_util import assert_valid_sarif
+
+from telnyx_coverage.coverage_server import CoverageServer
+from telnyx_coverage.sources import NO_SOURCE_MESSAGE
+
+ROOT = Path(__file__).resolve().parents[1]
+POLICY_DIR = ROOT / "policy"
+EXAMPLE_SNAPSHOT = ROOT / "examples" / "coverage-snapshot.json"
+ENGINE_ADDRESS = "127.0.0.1:50051"  # the pack never dials it; the CLI always passes one
+
+VXC = "telnyx:index/virtualCrossConnect:VirtualCrossConnect"
+WIREGUARD = "telnyx:index/wireguardInterface:WireguardInterface"
+PUBLIC_GATEWAY = "telnyx:index/publicInternetGateway:PublicInternetGateway"
+WIRELESS_GATEWAY = "telnyx:index/privateWirelessGateway:PrivateWirelessGateway"
+RESTAPI = "restapi:index/object:Object"
+CUSTOM_VXC = "acme:network/crossConnect:CrossConnect"
+UNKNOWN_NUMBER = "3eeb2bf0-c639-47a8-9e75-3b44932eb421"  # the engine's placeholder in preview
+
+RULE_POLICIES = (
+    "telnyx-required-attributes",
+    "telnyx-known-location",
+    "telnyx-service-available",
+    "telnyx-vxc-cloud-region",
+    "telnyx-vxc-bandwidth",
+    "telnyx-coverage-available",
+)
+LEVELS = {
+    "advisory": analyzer_pb2.ADVISORY,
+    "mandatory": analyzer_pb2.MANDATORY,
+    "remediate": analyzer_pb2.REMEDIATE,
+    "disabled": analyzer_pb2.DISABLED,
+}
+
+CONFIG_TOML = """
+[resource_types."acme:network/crossConnect:CrossConnect"]
+kind = "virtual_cross_connect"
+attributes = { region_code = "pop", bandwidth_mbps = "speed" }
+
+[[ignore]]
+rule = "TNX004"
+address = "*::lab-*"
+reason = "lab circuits are resized by hand"
+"""
+
+
+def urn(type_token: str, name: str) -> str:
+    """A URN as the engine makes it for a resource under the stack."""
+    return f"urn:pulumi:dev::telnyx-example::{type_token}::{name}"
+
+
+def vxc(
+    region: str = "chicago-il",
+    provider: str = "aws",
+    cloud_region: str = "us-east-1",
+    bandwidth: Any = 500.0,
+) -> dict[str, Any]:
+    """VXC properties as the engine sends them: camelCase, numbers as floats."""
+    return {
+        "networkId": "6a09cdc3-8948-47f0-aa62-74ac943d6c58",
+        "name": "acme-vxc",
+        "regionCode": region,
+        "cloudProvider": provider,
+        "cloudProviderRegion": cloud_region,
+        "bandwidthMbps": bandwidth,
+        "bgpAsn": 64512.0,
+        "primaryCloudAccountId": "123456789012",
+    }
+
+
+def placed(region: str | None) -> dict[str, Any]:
+    """A WireGuard interface or gateway: a network and (unless None) a region_code."""
+    props: dict[str, Any] = {"networkId": "6a09cdc3", "name": "acme-edge"}
+    if region is not None:
+        props["regionCode"] = region
+    return props
+
+
+def _without(props: dict[str, Any], *names: str) -> dict[str, Any]:
+    return {k: v for k, v in props.items() if k not in names}
+
+
+@dataclass
+class Pack:
+    """A running policy pack and a client for its analyzer API."""
+
+    process: subprocess.Popen[bytes]
+    channel: grpc.Channel
+    stub: analyzer_pb2_grpc.AnalyzerStub
+    stderr_path: Path
+
+    def analyze(
+        self, type_token: str, name: str, props: Mapping[str, Any]
+    ) -> list[analyzer_pb2.AnalyzeDiagnostic]:
+        """The diagnostics for one resource, as the engine asks for them during preview."""
+        properties = struct_pb2.Struct()
+        properties.update(dict(props))
+        response = self.stub.Analyze(
+            analyzer_pb2.AnalyzeRequest(
+                type=type_token, properties=properties, urn=urn(type_token, name), name=name
+            )
+        )
+        return list(response.diagnostics)
+
+    def analyze_stack(
+        self, resources: list[tuple[str, str, Mapping[str, Any]]]
+    ) -> list[analyzer_pb2.AnalyzeDiagnostic]:
+        """The stack policies' diagnostics, at the end of the run."""
+        request = analyzer_pb2.AnalyzeStackRequest()
+        for type_token, name, props in resources:
+            resource = request.resources.add(type=type_token, urn=urn(type_token, name), name=name)
+            resource.properties.update(dict(props))
+        return list(self.stub.AnalyzeStack(request).diagnostics)
+
+    def configure(self, given: Mapping[str, Any]) -> None:
+        """``--policy-pack-config``, reconciled as the Pulumi CLI does before Configure: every
+        policy gets its default level from GetAnalyzerInfo, then ``all``, then its own entry."""
+        info = self.stub.GetAnalyzerInfo(empty_pb2.Empty())
+        levels = {policy.name: policy.enforcementLevel for policy in info.policies}
+        for name, value in given.items():
+            level = value if isinstance(value, str) else value.get("enforcementLevel")
+            if level is None:
+                continue
+            targets = list(levels) if name == "all" else [name]
+            for target in targets:
+                levels[target] = LEVELS[level]
+        request = analyzer_pb2.ConfigureAnalyzerRequest()
+        for name, level in levels.items():
+            request.policyConfig[name].enforcementLevel = level
+        self.stub.Configure(request)
+
+
+def start_pack(env: Mapping[str, str], tmp: Path) -> Pack:
+    """``python -u -m pulumi.policy <engine> .`` in ``policy/``, as the Pulumi CLI runs it."""
+    environ = {k: v for k, v in os.environ.items() if not k.startswith(("TELNYX_", "PULUMI_"))}
+    environ["PYTHONPATH"] = os.pathsep.join(filter(None, [str(ROOT), environ.get("PYTHONPATH")]))
+    environ["TELNYX_COVERAGE_CACHE_DIR"] = str(tmp / "cache")
+    environ.update(env)
+    stderr_path = tmp / "pack-stderr.txt"
+    with stderr_path.open("wb") as stderr:
+        process = subprocess.Popen(
+            [sys.executable, "-u", "-m", "pulumi.policy", ENGINE_ADDRESS, "."],
+            cwd=POLICY_DIR,
+            env=environ,
+            stdin=subprocess.DEVNULL,
+            stdout=subprocess.PIPE,
+            stderr=stderr,
+        )
+    assert process.stdout is not None
+    ready, _, _ = select.select([process.stdout], [], [], 60)
+    line = process.stdout.readline() if ready else b""
+    if not line.strip().isdigit():
+        process.kill()
+        process.wait()
+        pytest.fail(f"the pack printed no port: {line!r}\n{stderr_path.read_text()}")
+    channel = grpc.insecure_channel(f"127.0.0.1:{int(line)}")
+    return Pack(process, channel, analyzer_pb2_grpc.AnalyzerStub(channel), stderr_path)
+
+
+def stop_pack(pack: Pack) -> None:
+    pack.channel.close()
+    pack.process.kill()
+    pack.process.wait()
+    if pack.process.stdout is not None:
+        pack.process.stdout.close()
+
+
+@pytest.fixture(scope="module")
+def live_server() -> Iterator[CoverageServer]:
+    """This module's own coverage server (the shared fixture is per test)."""
+    with CoverageServer(EXAMPLE_SNAPSHOT) as server:
+        yield server
+
+
+@pytest.fixture(scope="module")
+def pack_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    return tmp_path_factory.mktemp("pack")
+
+
+@pytest.fixture(scope="module")
+def pack(live_server: CoverageServer, pack_dir: Path) -> Iterator[Pack]:
+    """A pack on the live API (the test server), with a config and a JSON report file."""
+    config = pack_dir / "telnyx-coverage.toml"
+    config.write_text(CONFIG_TOML, encoding="utf-8")
+    started = start_pack(
+        {
+            "TELNYX_API_KEY": "test-key",
+            "TELNYX_BASE_URL": live_server.base_url,
+            "TELNYX_COVERAGE_CONFIG": str(config),
+            "TELNYX_COVERAGE_REPORT": str(pack_dir / "report.json"),
+        },
+        pack_dir,
+    )
+    yield started
+    stop_pack(started)
+
+
+def only(diagnostics: list[analyzer_pb2.AnalyzeDiagnostic]) -> analyzer_pb2.AnalyzeDiagnostic:
+    assert len(diagnostics) == 1, [d.message for d in diagnostics]
+    return diagnostics[0]
+
+
+def violation_text(diagnostic: analyzer_pb2.AnalyzeDiagnostic) -> str:
+    """What the pack reported, without the description the SDK puts before it."""
+    return diagnostic.message.split("\n", 1)[1]
+
+
+# --- the pack as the CLI sees it -----------------------------------------------------------
+
+
+def test_analyzer_info_lists_one_mandatory_policy_per_rule(pack: Pack) -> None:
+    info = pack.stub.GetAnalyzerInfo(empty_pb2.Empty())
+    assert info.name == "telnyx-coverage"
+    assert info.supportsConfig
+    levels = {p.name: p.enforcementLevel for p in info.policies}
+    assert levels == {
+        **dict.fromkeys(RULE_POLICIES, analyzer_pb2.MANDATORY),
+        "telnyx-coverage-report": analyzer_pb2.ADVISORY,
+    }
+    descriptions = {p.name: p.description for p in info.policies}
+    assert descriptions["telnyx-vxc-bandwidth"].startswith("TNX004 vxc-bandwidth-not-available")
+
+
+@pytest.mark.parametrize(
+    ("type_token", "props"),
+    [
+        (VXC, vxc(bandwidth=500.0)),
+        (WIREGUARD, placed("frankfurt-de")),
+        (PUBLIC_GATEWAY, placed("chicago-il")),
+        (WIRELESS_GATEWAY, placed("chicago-il")),
+        (WIRELESS_GATEWAY, placed(None)),  # region_code is optional for this kind
+        (CUSTOM_VXC, {"pop": "chicago-il", "speed": 200.0, **_without(vxc(), "regionCode")}),
+    ],
+    ids=["vxc", "wireguard", "public-gateway", "wireless-gateway", "wireless-no-region", "custom"],
+)
+def test_resources_that_fit_coverage_pass(
+    pack: Pack, type_token: str, props: dict[str, Any]
+) -> None:
+    assert pack.analyze(type_token, "passing", props) == []
+
+
+@pytest.mark.parametrize(
+    ("type_token", "props", "policy", "expected"),
+    [
+        (
+            WIREGUARD,
+            placed(None),
+            "telnyx-required-attributes",
+            "TNX006: missing required attribute region_code",
+        ),
+        (
+            WIRELESS_GATEWAY,
+            placed("CH1"),
+            "telnyx-known-location",
+            'TNX001: region_code "CH1" is not a Telnyx location code\n'
+            "    did you mean: chicago-il (Chicago IL, US; pop CH1)",
+        ),
+        (
+            PUBLIC_GATEWAY,
+            placed("seattle-wa"),
+            "telnyx-service-available",
+            "TNX002: seattle-wa does not offer public_internet_gateway",
+        ),
+        (
+            VXC,
+            vxc("amsterdam-nl", "azure", "West Europe"),
+            "telnyx-vxc-cloud-region",
+            "TNX003: no VXC coverage from amsterdam-nl to azure West Europe\n"
+            "    from amsterdam-nl, azure reaches: Amsterdam",
+        ),
+        (
+            VXC,
+            vxc(bandwidth=1000.0),
+            "telnyx-vxc-bandwidth",
+            "TNX004: bandwidth_mbps 1000 is not offered from chicago-il to aws us-east-1\n"
+            "    offered from chicago-il to aws us-east-1: 50, 100, 200, 500 Mbps\n"
+            "    nearest tier: 500\n"
+            "    locations offering 1000 Mbps to aws us-east-1: ashburn-va, new_york-ny",
+        ),
+        (
+            CUSTOM_VXC,
+            {"pop": "chicago-il", "speed": 10000.0, **_without(vxc(), "regionCode")},
+            "telnyx-vxc-bandwidth",
+            "TNX004: bandwidth_mbps 10000 is not offered from chicago-il to aws us-east-1",
+        ),
+        (
+            RESTAPI,
+            {
+                "path": "/v2/virtual_cross_connects",
+                "data": json.dumps(
+                    {
+                        "network_id": "n-1",
+                        "region_code": "chicago-il",
+                        "cloud_provider": "aws",
+                        "cloud_provider_region": "us-east-2",
+                        "bandwidth_mbps": 100,
+                        "bgp_asn": 64512,
+                        "primary_cloud_account_id": "123456789012",
+                    }
+                ),
+            },
+            "telnyx-vxc-bandwidth",
+            "TNX004: bandwidth_mbps 100 is not offered from chicago-il to aws us-east-2",
+        ),
+    ],
+    ids=["TNX006", "TNX001", "TNX002", "TNX003", "TNX004", "config-type", "restapi"],
+)
+def test_each_mistake_is_one_mandatory_violation_of_its_own_policy(
+    pack: Pack, type_token: str, props: dict[str, Any], policy: str, expected: str
+) -> None:
+    diagnostic = only(pack.analyze(type_token, f"failing-{policy}", props))
+    assert diagnostic.policyName == policy
+    assert diagnostic.enforcementLevel == analyzer_pb2.MANDATORY
+    rule_id = expected[:6]
+    assert diagnostic.message.startswith(rule_id)
+    assert violation_text(diagnostic).startswith(expected)
+
+
+def test_values_unknown_during_preview_are_no_violation(pack: Pack) -> None:
+    props = vxc(bandwidth=UNKNOWN_NUMBER)
+    assert pack.analyze(VXC, "unknown-bandwidth", props) == []
+    wireguard = {"networkId": "04da6b54-80e4-46f7-96ec-b56ff0331ba9", "regionCode": "chicago-il"}
+    assert pack.analyze(WIREGUARD, "unknown-network", wireguard) == []
+
+
+def test_other_resources_are_left_alone(pack: Pack) -> None:
+    assert pack.analyze("aws:ec2/instance:Instance", "web", {"regionCode": "nowhere"}) == []
+    restapi_other = {"path": "/v2/networks", "data": json.dumps({"name": "core"})}
+    assert pack.analyze(RESTAPI, "network", restapi_other) == []
+
+
+def test_a_config_ignore_silences_the_policy(pack: Pack) -> None:
+    assert pack.analyze(VXC, "lab-1", vxc(bandwidth=1000.0)) == []
+
+
+def test_coverage_is_fetched_once_for_many_resources(
+    pack: Pack, live_server: CoverageServer
+) -> None:
+    for n in range(30):
+        pack.analyze(VXC, f"many-{n}", vxc(bandwidth=float([100, 1000][n % 2])))
+        pack.analyze(WIREGUARD, f"many-wg-{n}", placed("chicago-il"))
+    # One page of each endpoint for the whole process, whatever the number of resources.
+    assert len(live_server.requests_to("network_coverage")) == 1
+    assert len(live_server.requests_to("virtual_cross_connects_coverage")) == 1
+
+
+def test_enforcement_is_configurable_per_policy(pack: Pack) -> None:
+    pack.configure(
+        {
+            "telnyx-vxc-bandwidth": "advisory",
+            "telnyx-known-location": {"enforcementLevel": "disabled"},
+        }
+    )
+    try:
+        diagnostic = only(pack.analyze(VXC, "configured-bandwidth", vxc(bandwidth=1000.0)))
+        assert diagnostic.policyName == "telnyx-vxc-bandwidth"
+        assert diagnostic.enforcementLevel == analyzer_pb2.ADVISORY
+        assert pack.analyze(WIRELESS_GATEWAY, "configured-location", placed("CH1")) == []
+        # The other policies keep their default.
+        diagnostic = only(pack.analyze(PUBLIC_GATEWAY, "configured-service", placed("denver-co")))
+        assert diagnostic.enforcementLevel == analyzer_pb2.MANDATORY
+    finally:
+        pack.configure({})
+    assert only(pack.analyze(VXC, "reconfigured", vxc(bandwidth=1000.0))).enforcementLevel == (
+        analyzer_pb2.MANDATORY
+    )
+
+
+def test_the_stack_policy_writes_the_report_at_the_end(pack: Pack, pack_dir: Path) -> None:
+    resources: list[tuple[str, str, Mapping[str, Any]]] = [
+        (VXC, "report-ok", vxc(bandwidth=200.0)),
+        (VXC, "report-bad", vxc(bandwidth=1000.0)),
+        (VXC, "report-unknown", vxc(bandwidth=UNKNOWN_NUMBER)),
+        (VXC, "lab-report", vxc(bandwidth=1000.0)),
+        ("aws:s3/bucket:Bucket", "logs", {"bucket": "logs"}),
+    ]
+    for type_token, name, props in resources[:-1]:
+        pack.analyze(type_token, name, props)
+    assert pack.analyze_stack(resources) == []  # the report policy never judges
+
+    report = json.loads((pack_dir / "report.json").read_text(encoding="utf-8"))
+    statuses = {r["address"]: r["status"] for r in report["resources"]}
+    assert statuses == {
+        urn(VXC, "report-ok"): "passed",
+        urn(VXC, "report-bad"): "failed",
+        urn(VXC, "report-unknown"): "unresolved",
+        urn(VXC, "lab-report"): "suppressed",
+    }
+    findings = {(f["rule"], f["address"], f["suppressed"]) for f in report["findings"]}
+    assert findings == {
+        ("TNX004", urn(VXC, "report-bad"), False),
+        ("TNX005", urn(VXC, "report-unknown"), False),
+        ("TNX004", urn(VXC, "lab-report"), True),
+    }
+    assert report["coverage"]["source"] == "api"
+    assert report["summary"]["errors"] == 1
+
+
+# --- failing closed ------------------------------------------------------------------------
+
+
+@pytest.fixture(scope="module")
+def refused_pack(
+    tmp_path_factory: pytest.TempPathFactory,
+) -> Iterator[tuple[Pack, CoverageServer]]:
+    """A pack whose key the coverage API refuses."""
+    tmp = tmp_path_factory.mktemp("refused")
+    with CoverageServer(EXAMPLE_SNAPSHOT) as server:
+        started = start_pack(
+            {"TELNYX_API_KEY": "KEYzzWRONGzz0123", "TELNYX_BASE_URL": server.base_url}, tmp
+        )
+        yield started, server
+        stop_pack(started)
+
+
+def test_coverage_that_cannot_be_loaded_fails_every_telnyx_resource(
+    refused_pack: tuple[Pack, CoverageServer],
+) -> None:
+    pack, server = refused_pack
+    for type_token, props in [
+        (VXC, vxc(bandwidth=500.0)),  # would pass
+        (WIRELESS_GATEWAY, placed("CH1")),  # would fail TNX001: still only TNX007
+        (WIREGUARD, placed("chicago-il")),
+    ]:
+        diagnostic = only(pack.analyze(type_token, "refused", props))
+        assert diagnostic.policyName == "telnyx-coverage-available"
+        assert diagnostic.enforcementLevel == analyzer_pb2.MANDATORY
+        assert violation_text(diagnostic).startswith("TNX007: ")
+        assert "TELNYX_API_KEY" in diagnostic.message
+        assert "WRONG" not in diagnostic.message
+    assert pack.analyze("aws:s3/bucket:Bucket", "logs", {}) == []
+    # The failure is remembered: no request per resource.
+    assert len(server.requests) == 1
+
+
+# --- the policies imported directly --------------------------------------------------------
+
+
+@pytest.fixture(scope="module")
+def policies_module() -> ModuleType:
+    sys.path.insert(0, str(POLICY_DIR))
+    try:
+        return importlib.import_module("telnyx_policies")
+    finally:
+        sys.path.remove(str(POLICY_DIR))
+
+
+def run_policies(
+    module: Any, environ: dict[str, str], type_token: str, props: dict[str, Any], cwd: Path
+) -> list[tuple[str, str]]:
+    """(policy, message) for every violation the rule policies report on one resource."""
+    state = module.PackState(environ=environ, cwd=cwd)
+    violations: list[tuple[str, str]] = []
+    for policy in module.build_policies(state, environ=environ)[:-1]:
+        args = SimpleNamespace(resource_type=type_token, urn=urn(type_token, "x"), props=props)
+        policy.validate(
+            args, lambda message, _urn=None, p=policy: violations.append((p.name, message))
+        )
+    return violations
+
+
+def test_no_coverage_source_is_a_violation_saying_how_to_provide_one(
+    policies_module: Any, tmp_path: Path
+) -> None:
+    violations = run_policies(policies_module, {}, VXC, vxc(), tmp_path)
+    assert violations == [("telnyx-coverage-available", f"TNX007: {NO_SOURCE_MESSAGE}")]
+
+
+def test_an_invalid_config_fails_closed_naming_the_file_and_line(
+    policies_module: Any, tmp_path: Path
+) -> None:
+    bad = tmp_path / "bad.toml"
+    bad.write_text('fail_on = "error"\nunresolved = "sometimes"\n', encoding="utf-8")
+    environ = {"TELNYX_COVERAGE_FILE": str(EXAMPLE_SNAPSHOT), "TELNYX_COVERAGE_CONFIG": str(bad)}
+    [(policy, message)] = run_policies(policies_module, environ, VXC, vxc(), tmp_path)
+    assert policy == "telnyx-coverage-available"
+    assert message.startswith("TNX007: invalid telnyx-coverage config: ")
+    assert "bad.toml:2" in message and "unresolved" in message
+
+
+def test_restapi_data_that_is_no_json_is_a_required_attributes_violation(
+    policies_module: Any, tmp_path: Path
+) -> None:
+    environ = {"TELNYX_COVERAGE_FILE": str(EXAMPLE_SNAPSHOT)}
+    props = {"path": "/v2/wireguard_interfaces", "data": "{region_code: chicago-il"}
+    [(policy, message)] = run_policies(policies_module, environ, RESTAPI, props, tmp_path)
+    assert policy == "telnyx-required-attributes"
+    assert message.startswith("TNX006: ") and "data is not valid JSON" in message
+
+
+def test_the_report_can_be_sarif(policies_module: Any, tmp_path: Path) -> None:
+    target = tmp_path / "out" / "telnyx.sarif"
+    environ = {
+        "TELNYX_COVERAGE_FILE": str(EXAMPLE_SNAPSHOT),
+        "TELNYX_COVERAGE_REPORT": "out/telnyx.sarif",
+        "PWD": str(tmp_path),  # relative to where pulumi was run, not to policy/
+    }
+    state = policies_module.PackState(environ=environ, cwd=POLICY_DIR)
+    *rule_policies, report_policy = policies_module.build_policies(state, environ=environ)
+    resources = [
+        SimpleNamespace(resource_type=VXC, urn=urn(VXC, "aws"), props=vxc(bandwidth=1000.0)),
+        SimpleNamespace(resource_type=WIREGUARD, urn=urn(WIREGUARD, "wg"), props=placed("CH1")),
+    ]
+    for resource in resources:
+        for policy in rule_policies:
+            policy.validate(resource, lambda *_: None)
+    report_policy.validate(SimpleNamespace(resources=resources), lambda *_: pytest.fail())
+
+    log = json.loads(target.read_text(encoding="utf-8"))
+    assert_valid_sarif(log)
+    results = [(r["ruleId"], r["message"]["text"]) for r in log["runs"][0]["results"]]
+    assert [rule for rule, _ in results] == ["TNX004", "TNX001"]
+    assert not list(target.parent.glob(".*.tmp"))  # written atomically, nothing left over
