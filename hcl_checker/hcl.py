@@ -34,23 +34,30 @@ from hcl_checker.hcl_eval import (
     TypeSpec,
     convert,
     evaluate,
+    function_argument,
     identifier_name,
+    object_key_lines,
     parse_expression,
     parse_type,
     to_number,
     to_string,
     traversal,
 )
+from telnyx_coverage.config import ModuleMapping
 from telnyx_coverage.errors import InputError
 from telnyx_coverage.findings import ProblemReport
 from telnyx_coverage.resources import (
     KINDS,
+    MAPPABLE_FIELDS,
     PLACEMENT_ATTRIBUTES,
+    RESTAPI_TERRAFORM_TYPE,
     UNKNOWN,
     PlannedResource,
     ResourceKind,
     Suppression,
+    TypeMapping,
     is_unknown,
+    kind_for_api_path,
 )
 from telnyx_coverage.suppress import MARKER, parse_ignore_comment
 
@@ -67,27 +74,23 @@ _META_ARGUMENTS = frozenset(
 _SYNTAX_ERRORS = (UnexpectedToken, UnexpectedCharacters, UnexpectedEOF)
 _SKIP_DIRS = frozenset({".terraform", ".git", "node_modules"})
 _LOCAL_SOURCE_RE = re.compile(r"""\bsource"?\s*[=:]\s*"(\.\.?/[^"$]*|\.\.?)"\s*""")
+_ANY_SOURCE_RE = re.compile(r'\bsource"?\s*[=:]\s*"([^"]*)"')
 _BLOCKS_RE = re.compile(r"""^[ \t]*"?(resource|variable|locals|module|output)\b""", re.MULTILINE)
 
 
-@dataclass(frozen=True)
-class TypeMapping:
-    """How one resource type maps to a kind: API field name -> attribute name in this type."""
-
-    kind: ResourceKind
-    attributes: Mapping[str, str]
-
-
-def _builtin() -> dict[str, TypeMapping]:
-    mappings = {}
-    for info in KINDS.values():
-        fields = dict.fromkeys((*info.required, *PLACEMENT_ATTRIBUTES, "name"))
-        mappings[info.terraform_type] = TypeMapping(info.kind, {f: f for f in fields})
-    return mappings
-
-
-BUILTIN: Mapping[str, TypeMapping] = _builtin()
+BUILTIN: Mapping[str, TypeMapping] = {
+    info.terraform_type: TypeMapping(info.kind) for info in KINDS.values()
+}
 """The four ``telnyx_*`` resource types, their attributes named as in the API."""
+
+
+@dataclass(frozen=True)
+class CallSite:
+    """A ``module`` block as written: where it is and the ignore comments on it."""
+
+    file: str
+    line: int
+    suppressions: tuple[Suppression, ...]
 
 
 @dataclass
@@ -98,6 +101,8 @@ class ScanResult:
     errors: list[ProblemReport]
     files_seen: int
     files_parsed: int
+    calls: dict[str, CallSite] = field(default_factory=dict)
+    """Every module call evaluated, by its address without instance keys (``module.a.module.b``)."""
 
 
 # --- what a module declares ----------------------------------------------------------------
@@ -162,6 +167,8 @@ def scan(
     environ: Mapping[str, str] | None = None,
     cwd: Path | None = None,
     resource_types: Mapping[str, TypeMapping] = BUILTIN,
+    modules: Sequence[ModuleMapping] = (),
+    every_module: bool = False,
 ) -> ScanResult:
     """Find every resource of a mapped type in the Terraform code under ``paths``.
 
@@ -170,13 +177,20 @@ def scan(
     ``var_files``, ``variables`` and ``cli_vars`` (``("file", PATH)`` / ``("var", "N=V")``
     in command-line order). A missing or broken var file or a ``--var`` without ``=``
     raises InputError; any other bad input becomes a ProblemReport and the scan goes on.
+
+    ``restapi_object`` resources are recognised by their ``path``. A ``module`` call whose
+    ``source`` matches one of ``modules`` is one resource of that mapping's kind, read from
+    its inputs; the mapping is authoritative, so even a local module it matches is not
+    descended into (its resources would be counted twice). ``every_module`` parses every
+    module, not only those that can hold a mapped type, so that ``calls`` knows them all
+    (a plan's resources are mapped back to their source through it).
     """
     base = Path(os.path.abspath(cwd or Path.cwd()))
     env = os.environ if environ is None else environ
     assignments: list[tuple[str, str]] = [("file", str(p)) for p in var_files]
     assignments += [("var", f"{k}={v}") for k, v in (variables or {}).items()]
     assignments += list(cli_vars)
-    loader = _Loader(base, resource_types, env)
+    loader = _Loader(base, resource_types, env, modules, every_module=every_module)
     cli_values = [loader.read_cli_assignment(kind, value) for kind, value in assignments]
 
     roots: dict[Path, set[str] | None] = {}
@@ -216,7 +230,9 @@ def scan(
                     resources.append(resource)
         except RecursionError:
             loader.problem("configuration nested too deeply to evaluate", loader.display(directory))
-    return ScanResult(resources, loader.errors, loader.files_seen, loader.files_parsed)
+    return ScanResult(
+        resources, loader.errors, loader.files_seen, loader.files_parsed, loader.calls
+    )
 
 
 # --- reading and parsing -------------------------------------------------------------------
@@ -226,11 +242,21 @@ class _Loader:
     """Reads and parses files once each, and knows which modules can matter."""
 
     def __init__(
-        self, cwd: Path, resource_types: Mapping[str, TypeMapping], environ: Mapping[str, str]
+        self,
+        cwd: Path,
+        resource_types: Mapping[str, TypeMapping],
+        environ: Mapping[str, str],
+        modules: Sequence[ModuleMapping] = (),
+        *,
+        every_module: bool = False,
     ) -> None:
         self.cwd = cwd
         self.resource_types = resource_types
         self.environ = environ
+        self.module_mappings = tuple(modules)
+        self.every_module = every_module
+        self.calls: dict[str, CallSite] = {}
+        self._reported: set[tuple[str, int, str]] = set()
         self.errors: list[ProblemReport] = []
         self.files_seen = 0
         self.files_parsed = 0
@@ -238,7 +264,27 @@ class _Loader:
         self._relevant: dict[Path, bool] = {}
         self._modules: dict[Path, _Module] = {}
         self._trees: dict[Path, HclTree | _JObject | None] = {}
-        self._type_re = re.compile("|".join(re.escape(t) for t in sorted(resource_types)) or "$^")
+        types = sorted({*resource_types, RESTAPI_TERRAFORM_TYPE})
+        self._type_re = re.compile("|".join(re.escape(t) for t in types))
+
+    def is_mapped_type(self, resource_type: str) -> bool:
+        """True for a resource type this scan reads: mapped, or ``restapi_object``."""
+        return resource_type in self.resource_types or resource_type == RESTAPI_TERRAFORM_TYPE
+
+    def module_mapping(self, source: object) -> TypeMapping | None:
+        """The config mapping of a module call whose ``source`` matches a configured glob."""
+        if not isinstance(source, str):
+            return None
+        for mapping in self.module_mappings:
+            if mapping.matches(source):
+                return mapping.mapping()
+        return None
+
+    def problem_once(self, message: str, file: str, line: int) -> None:
+        """Record an input error once, however many instances of a block hit it."""
+        if (file, line, message) not in self._reported:
+            self._reported.add((file, line, message))
+            self.problem(message, file, line)
 
     def display(self, path: Path) -> str:
         """``path`` as findings show it: relative to the working directory when inside it."""
@@ -316,11 +362,19 @@ class _Loader:
             return self._relevant[directory]
         self._relevant[directory] = False  # a call cycle adds nothing
         sources = self.sources(directory)
-        found = any(s.text is None or self._type_re.search(s.text) for s in sources)
+        found = self.every_module or any(
+            s.text is None or self._type_re.search(s.text) or self._mapped_call(s.text)
+            for s in sources
+        )
         if not found:
             found = any(self.relevant(c) for c in self.local_calls(directory) if c.is_dir())
         self._relevant[directory] = found
         return found
+
+    def _mapped_call(self, text: str) -> bool:
+        if not self.module_mappings:
+            return False
+        return any(self.module_mapping(m.group(1)) for m in _ANY_SOURCE_RE.finditer(text))
 
     def module(self, directory: Path) -> _Module:
         """The parsed declarations of one module directory."""
@@ -399,7 +453,7 @@ class _Loader:
                     if not isinstance(document, dict):
                         report("a .tfvars.json file must hold a JSON object", shown, 1, 1)
                     else:
-                        values = {k: _json_numbers(v) for k, v in document.items()}
+                        values = {k: json_numbers(v) for k, v in document.items()}
                 except json.JSONDecodeError as error:
                     report(f"invalid JSON: {error.msg}", shown, error.lineno, error.colno)
             else:
@@ -557,7 +611,7 @@ def _declare_hcl(
             if a.data == "attribute"
         }
         line = block.meta.line
-        if block_type == "resource" and len(labels) == 2 and labels[0] in loader.resource_types:
+        if block_type == "resource" and len(labels) == 2 and loader.is_mapped_type(labels[0]):
             suppressions = _block_suppressions(comments, lines, line, block.meta.end_line)
             module.resources.append(_Block(labels[0], labels[1], attrs, shown, line, suppressions))
         elif block_type == "module" and len(labels) == 1:
@@ -657,13 +711,14 @@ def _jplain(value: Any) -> Any:
     return value
 
 
-def _json_numbers(value: Any) -> Any:
+def json_numbers(value: Any) -> Any:
+    """``value`` with whole floats made ints, as Terraform numbers are (``100.0`` is ``100``)."""
     if isinstance(value, float) and value.is_integer():
         return int(value)
     if isinstance(value, list):
-        return [_json_numbers(v) for v in value]
+        return [json_numbers(v) for v in value]
     if isinstance(value, dict):
-        return {k: _json_numbers(v) for k, v in value.items()}
+        return {k: json_numbers(v) for k, v in value.items()}
     return value
 
 
@@ -839,7 +894,7 @@ def _declare_json_block(
     shown: str,
     loader: _Loader,
 ) -> None:
-    if block_type == "resource" and label in loader.resource_types:
+    if block_type == "resource" and loader.is_mapped_type(label):
         for name, name_line, inner in body.items:
             for resource in _jobjects(inner):
                 attrs = _json_attrs(resource, shown)
@@ -1144,7 +1199,17 @@ class _Instance:
         for block in self.module.resources:
             for resource in self._resource_instances(block):
                 yield self.entry_file or block.file, resource
-        for name in self.module.calls:
+        for name, call in self.module.calls.items():
+            self.loader.calls[strip_instance_keys(f"{self.address}module.{name}")] = CallSite(
+                call.file, call.line, self.suppressions + call.suppressions
+            )
+            source_attr = call.attrs.get("source")
+            source = evaluate(source_attr.expr, Scope({})) if source_attr else None
+            mapping = self.loader.module_mapping(source)
+            if mapping is not None:
+                for resource in self._module_instances(call, mapping):
+                    yield self.entry_file or call.file, resource
+                continue  # the mapping is authoritative: never descend as well
             callee = self._callee_dir(name)
             if callee is None or not self.loader.relevant(callee):
                 continue  # nothing to check in there: do not even parse it
@@ -1159,32 +1224,25 @@ class _Instance:
         return None
 
     def _resource_instances(self, block: _Block) -> Iterator[PlannedResource]:
-        mapping = self.loader.resource_types[block.type]
         expansion = self.expansion(block, self.scope)
         for key, names in expansion.instances:
             scope = self.scope.with_names(names)
-            values: dict[str, Any] = {}
-            lines: dict[str, int] = {}
-            files: dict[str, str] = {}
-            for api_field, attribute in mapping.attributes.items():
-                attr = block.attrs.get(attribute)
-                if attr is None:
-                    continue
-                values[api_field] = evaluate(attr.expr, scope)
-                lines[api_field] = attr.line
-                passed = _var_reference(attr.expr)
-                if passed is not None and passed in self.origins:
-                    origin_file, lines[api_field] = self.origins[passed]
-                    if origin_file != block.file:
-                        files[api_field] = origin_file
+            address = f"{self.address}{block.type}.{block.name}{_instance_key(key)}"
+            if block.type == RESTAPI_TERRAFORM_TYPE:
+                read = self._restapi_fields(block, scope)
+                if read is None:
+                    continue  # not a Telnyx path, or a data problem already reported
+                kind, values, lines = read
+                files: dict[str, str] = {}
+            else:
+                mapping = self.loader.resource_types[block.type]
+                kind = mapping.kind
+                values, lines, files = self._read_fields(block, mapping, scope)
             if self.unexpanded or not expansion.known:
-                # How many there will be is unknown: never drop them, never pass them.
-                for api_field in PLACEMENT_ATTRIBUTES:
-                    if api_field in values:
-                        values[api_field] = UNKNOWN
+                _unknown_placement(values)
             yield PlannedResource(
-                address=f"{self.address}{block.type}.{block.name}{_instance_key(key)}",
-                kind=mapping.kind,
+                address=address,
+                kind=kind,
                 values=values,
                 file=block.file,
                 line=block.line,
@@ -1193,6 +1251,92 @@ class _Instance:
                 suppressions=self.suppressions + block.suppressions,
                 attribute_files=files,
             )
+
+    def _module_instances(self, call: _Block, mapping: TypeMapping) -> Iterator[PlannedResource]:
+        """A module call mapped in config: one resource per instance, read from its inputs."""
+        expansion = self.expansion(call, self.scope)
+        for key, names in expansion.instances:
+            scope = self.scope.with_names(names)
+            values, lines, files = self._read_fields(call, mapping, scope)
+            if self.unexpanded or not expansion.known:
+                _unknown_placement(values)
+            yield PlannedResource(
+                address=f"{self.address}module.{call.name}{_instance_key(key)}",
+                kind=mapping.kind,
+                values=values,
+                file=call.file,
+                line=call.line,
+                attribute_lines=lines,
+                source_type="module",
+                suppressions=self.suppressions + call.suppressions,
+                attribute_files=files,
+            )
+
+    def _read_fields(
+        self, block: _Block, mapping: TypeMapping, scope: Scope
+    ) -> tuple[dict[str, Any], dict[str, int], dict[str, str]]:
+        """(values, lines, files) of the API fields a block carries under ``mapping``'s names."""
+        values: dict[str, Any] = {}
+        lines: dict[str, int] = {}
+        files: dict[str, str] = {}
+        for api_field, attribute in mapping.fields().items():
+            attr = block.attrs.get(attribute)
+            if attr is None or attribute in _META_ARGUMENTS:
+                continue
+            values[api_field] = evaluate(attr.expr, scope)
+            lines[api_field] = attr.line
+            passed = _var_reference(attr.expr)
+            if passed is not None and passed in self.origins:
+                origin_file, lines[api_field] = self.origins[passed]
+                if origin_file != block.file:
+                    files[api_field] = origin_file
+        return values, lines, files
+
+    def _restapi_fields(
+        self, block: _Block, scope: Scope
+    ) -> tuple[ResourceKind, dict[str, Any], dict[str, int]] | None:
+        """A ``restapi_object``'s kind (from ``path``) and the API fields in its ``data``.
+
+        None when the path is not a Telnyx one, or is only known at apply (nothing says the
+        object is a Telnyx resource then), or when ``data`` is no JSON object (reported).
+        """
+        path_attr = block.attrs.get("path")
+        path = evaluate(path_attr.expr, scope) if path_attr else None
+        kind = kind_for_api_path(path) if isinstance(path, str) else None
+        if kind is None:
+            return None
+        data_attr = block.attrs.get("data")
+        if data_attr is None:
+            return kind, {}, {}
+        address = f"{self.address}{block.type}.{block.name}"
+        argument = function_argument(data_attr.expr, "jsonencode")
+        key_lines: dict[str, int] = {}
+        if argument is not None:
+            data = evaluate(argument, scope)
+            key_lines = object_key_lines(argument)
+        else:
+            data = evaluate(data_attr.expr, scope)
+            if isinstance(data, str):
+                try:
+                    data = json_numbers(json.loads(data))
+                except json.JSONDecodeError as error:
+                    self.loader.problem_once(
+                        f"{address}: data is not JSON ({error.msg} at line {error.lineno} "
+                        f"column {error.colno} of the data); write it as jsonencode({{...}}) "
+                        "or a JSON string",
+                        data_attr.file,
+                        data_attr.line,
+                    )
+                    return None
+        return restapi_values(
+            kind,
+            data,
+            key_lines,
+            data_attr.line,
+            on_problem=lambda message: self.loader.problem_once(
+                f"{address}: {message}", data_attr.file, data_attr.line
+            ),
+        )
 
 
 def _read_raw(raw: _Raw, spec: TypeSpec, context: EvalContext) -> Any:
@@ -1205,3 +1349,59 @@ def _read_raw(raw: _Raw, spec: TypeSpec, context: EvalContext) -> Any:
         return evaluate(parse_expression(raw.value), Scope({}, context))
     except Exception:  # any parser failure: terraform would refuse the value, so unknown
         return UNKNOWN
+
+
+def _unknown_placement(values: dict[str, Any]) -> None:
+    """How many instances there will be is unknown: never drop them, never pass them."""
+    for api_field in PLACEMENT_ATTRIBUTES:
+        if api_field in values:
+            values[api_field] = UNKNOWN
+
+
+def restapi_values(
+    kind: ResourceKind,
+    data: Any,
+    key_lines: Mapping[str, int],
+    data_line: int | None,
+    *,
+    on_problem: Callable[[str], None],
+) -> tuple[ResourceKind, dict[str, Any], dict[str, int]] | None:
+    """The API fields of a ``restapi_object``'s decoded ``data``, with their lines.
+
+    ``data`` known only at apply makes every field the kind needs unknown (TNX005, never a
+    pass); ``data`` that is no JSON object is reported through ``on_problem`` (None).
+    """
+    if data is UNKNOWN:
+        needed = dict.fromkeys((*KINDS[kind].required, *PLACEMENT_ATTRIBUTES), UNKNOWN)
+        lines = {f: data_line for f in needed} if data_line is not None else {}
+        return kind, needed, lines
+    if data is None:
+        return kind, {}, {}
+    if not isinstance(data, dict):
+        on_problem(f"data must be a JSON object with the API's fields, not {_kind_of(data)}")
+        return None
+    values = {f: data[f] for f in MAPPABLE_FIELDS if f in data}
+    lines = {f: key_lines[f] for f in values if f in key_lines}
+    if data_line is not None:
+        lines = {f: lines.get(f, data_line) for f in values}
+    return kind, values, lines
+
+
+def _kind_of(value: Any) -> str:
+    if isinstance(value, list):
+        return "a list"
+    if isinstance(value, str):
+        return "a string"
+    if isinstance(value, bool):
+        return "a boolean"
+    if isinstance(value, int | float):
+        return "a number"
+    return type(value).__name__
+
+
+_KEY_RE = re.compile(r"""\[(?:"(?:[^"\\]|\\.)*"|[^\]]*)\]""")
+
+
+def strip_instance_keys(address: str) -> str:
+    """An address without its instance keys: ``module.a["x"].t.n[0]`` -> ``module.a.t.n``."""
+    return _KEY_RE.sub("", address)

@@ -1457,3 +1457,65 @@ _HANDLERS: dict[str, Callable[[HclTree, Scope], Any]] = {
     "for_object_expr": _eval_for_object,
     "function_call": _eval_function,
 }
+
+
+# --- reading expressions as written --------------------------------------------------------
+
+_JSON_CALL_RE = re.compile(r"\s*\$\{(.*)\}\s*", re.DOTALL)
+
+
+def function_argument(node: Node, function: str) -> Node | None:
+    """The single argument when ``node`` is exactly ``function(argument)``, else None.
+
+    ``jsonencode({...})`` is read through its argument so that one value only apply knows
+    (``network_id = telnyx_network.core.id``) leaves the other keys checkable. In
+    ``.tf.json`` the call is the string ``"${jsonencode({...})}"``.
+    """
+    if isinstance(node, JsonExpr):
+        if not isinstance(node.value, str):
+            return None
+        match = _JSON_CALL_RE.fullmatch(node.value)
+        if match is None or "${" in match.group(1):
+            return None
+        try:
+            return function_argument(parse_expression(match.group(1)), function)
+        except Exception:  # any parser failure: not a call we can read
+            return None
+    while node.data == "expr_term":
+        inner = _subtrees(node)
+        if len(inner) != 1:
+            return None
+        node = inner[0]
+    if node.data != "function_call":
+        return None
+    names = [identifier_name(t) for t in _subtrees(node) if t.data == "identifier"]
+    arguments = [t for t in _subtrees(node) if t.data == "arguments"]
+    if names != [function] or len(arguments) != 1:
+        return None
+    if any(isinstance(c, Token) and c.type == "ELLIPSIS" for c in arguments[0].children):
+        return None
+    args = _subtrees(arguments[0])
+    return args[0] if len(args) == 1 else None
+
+
+def object_key_lines(node: Node) -> dict[str, int]:
+    """The 1-based line of each literal key of an object constructor ``{ key = ... }``."""
+    if isinstance(node, JsonExpr):
+        return {}
+    while node.data == "expr_term":
+        inner = _subtrees(node)
+        if len(inner) != 1:
+            return {}
+        node = inner[0]
+    if node.data != "object":
+        return {}
+    lines: dict[str, int] = {}
+    for elem in _subtrees(node):
+        key_node = _subtrees(elem)[0]
+        try:
+            key = _object_key(key_node, Scope({}))
+        except (EvalError, LookupError, TypeError, ValueError):
+            continue  # a computed key: its line is not worth evaluating for
+        if isinstance(key, str) and elem.meta.line is not None:
+            lines[key] = elem.meta.line
+    return lines

@@ -21,7 +21,7 @@ import platformdirs
 
 from telnyx_coverage.errors import CoverageUnavailableError
 from telnyx_coverage.models import NetworkCoverage, Snapshot, VirtualCrossConnectsCoverage
-from telnyx_coverage.snapshot import atomic_write_text, parse_snapshot, snapshot_json
+from telnyx_coverage.snapshot import atomic_write_text, read_snapshot, snapshot_json
 
 __all__ = [
     "CACHE_DIR_ENV",
@@ -73,7 +73,8 @@ def read_cache(
         logger.debug("coverage cache %s ignored: %s", path, why)
         return None
     try:
-        snapshot = parse_snapshot(path.read_text(encoding="utf-8"), source=str(path))
+        # read_snapshot refuses what is no regular file: a FIFO here must not hang a run.
+        snapshot = read_snapshot(path)
     except (OSError, UnicodeDecodeError, CoverageUnavailableError) as exc:
         logger.info("coverage cache %s ignored: %s", path, exc)
         return None

@@ -3,6 +3,15 @@
 Every failure a user can hit ends as one :class:`CoverageUnavailableError` written for that
 user. The API key goes into the ``Authorization`` header and nowhere else: not into a message,
 a ``repr``, a log record or an exception that escapes this module.
+
+Time is bounded (docs/reliability.md works the numbers): each attempt's connect and every read
+wait at most ``timeout``; an answer's body must be complete within ``timeout`` of the request;
+waits between retries add up to at most ``max_total_wait``; and no attempt starts, and no wait
+runs, past ``max_total_time`` after the first request.
+
+A list is believed only when its pages agree: the same ``total_pages`` and ``total_results``
+on every page, each page the one asked for, no page empty, no item on two pages. A list that
+changed while it was being read is an error, never half of two lists.
 """
 
 from __future__ import annotations
@@ -36,6 +45,10 @@ from telnyx_coverage.models import (
 
 __all__ = [
     "DEFAULT_BASE_URL",
+    "DEFAULT_MAX_RETRIES",
+    "DEFAULT_MAX_TOTAL_TIME",
+    "DEFAULT_MAX_TOTAL_WAIT",
+    "DEFAULT_TIMEOUT",
     "NETWORK_COVERAGE_PATH",
     "VIRTUAL_CROSS_CONNECTS_COVERAGE_PATH",
     "CoverageClient",
@@ -60,10 +73,26 @@ BACKOFF_CAP: Final = 8.0
 SERVER_DELAY_CAP: Final = 60.0
 """A server-asked wait longer than this is not honoured (the SDKs do the same)."""
 BODY_PREVIEW: Final = 120
+MAX_BODY_BYTES: Final = 32 * 1024 * 1024
+"""A page of 250 items is ~100 kB: an answer this big (after decompression) is no page."""
+DEFAULT_TIMEOUT: Final = 20.0
+DEFAULT_MAX_RETRIES: Final = 3
+DEFAULT_MAX_TOTAL_WAIT: Final = 30.0
+DEFAULT_MAX_TOTAL_TIME: Final = 120.0
 
 # Printable ASCII without spaces: anything else cannot go into a header, and h11 would put the
 # offending value (the key) into its exception text.
 _KEY_PATTERN: Final = re.compile(r"[\x21-\x7e]+")
+
+_HTTP_LOGGERS: Final = (
+    "httpx",
+    "httpcore.connection",
+    "httpcore.connection_pool",
+    "httpcore.http11",
+    "httpcore.http2",
+    "httpcore.proxy",
+)
+"""The loggers whose DEBUG records quote what a server sent (headers included)."""
 
 _Page = TypeVar("_Page", NetworkCoveragePage, VirtualCrossConnectsCoveragePage)
 Sleep = Callable[[float], None]
@@ -187,6 +216,20 @@ def _number_param(value: float) -> str:
 # -- what came back, in words -----------------------------------------------------------------
 
 
+@dataclass(frozen=True)
+class _Answer:
+    """A complete HTTP answer: what is left of a response once its body has been read."""
+
+    status_code: int
+    reason_phrase: str
+    headers: httpx.Headers
+    content: bytes
+
+
+class _Abandoned(Exception):
+    """The body was not worth waiting for (too slow, too big); the text says which."""
+
+
 @dataclass
 class _Failure:
     """The last thing that went wrong with one request, kept for the final message."""
@@ -197,7 +240,7 @@ class _Failure:
     delay_hint: float | None = None
 
 
-def _body_preview(response: httpx.Response) -> str:
+def _body_preview(response: _Answer) -> str:
     text = response.content[: BODY_PREVIEW * 4].decode("utf-8", "replace")
     text = " ".join(text.split())
     if len(text) > BODY_PREVIEW:
@@ -205,7 +248,7 @@ def _body_preview(response: httpx.Response) -> str:
     return repr(text) if text else "an empty body"
 
 
-def _telnyx_errors(response: httpx.Response) -> str:
+def _telnyx_errors(response: _Answer) -> str:
     """``title: detail`` of a Telnyx error body, or ``""`` when the body is something else."""
     try:
         body = ErrorBody.model_validate_json(response.content)
@@ -223,7 +266,7 @@ def _telnyx_errors(response: httpx.Response) -> str:
     return "; ".join(parts)
 
 
-def _describe_response(response: httpx.Response) -> str:
+def _describe_response(response: _Answer) -> str:
     reason = response.reason_phrase or ""
     words = f"HTTP {response.status_code}" + (f" {reason}" if reason else "")
     errors = _telnyx_errors(response)
@@ -258,7 +301,7 @@ def _validation_summary(exc: ValidationError) -> str:
     return "; ".join(parts) + (f" (and {more} more)" if more > 0 else "")
 
 
-def _retry_after(response: httpx.Response, now: Callable[[], datetime]) -> float | None:
+def _retry_after(response: _Answer, now: Callable[[], datetime]) -> float | None:
     """The wait the server asked for, in seconds, when it is between 0 and 60 s."""
     candidates: list[float | None] = []
     headers = response.headers
@@ -290,6 +333,25 @@ def _seconds(value: str, scale: float = 1.0) -> float | None:
     return seconds if seconds == seconds else None  # NaN is no answer
 
 
+class _RedactKey(logging.Filter):
+    """Takes the key out of httpx/httpcore records: a server may echo it in a header.
+
+    Filters sit on the loggers that create the records (a parent's filters never see a
+    child's records), for as long as the client is open.
+    """
+
+    def __init__(self, secret: str) -> None:
+        super().__init__()
+        self._secret = secret
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        message = record.getMessage()
+        if self._secret in message:
+            record.msg = message.replace(self._secret, "[redacted]")
+            record.args = None
+        return True
+
+
 # -- the client --------------------------------------------------------------------------------
 
 
@@ -298,7 +360,9 @@ class CoverageClient:
 
     ``transport`` lets tests pass ``httpx.MockTransport``; ``sleep`` lets them record the
     backoff instead of waiting. ``max_retries`` is per request; ``max_total_wait`` bounds the
-    seconds spent waiting between retries over the client's whole life (one run).
+    seconds spent waiting between retries over the client's whole life (one run);
+    ``max_total_time`` is the latest, after the first request, that an attempt or a wait
+    starts.
     """
 
     def __init__(
@@ -307,9 +371,10 @@ class CoverageClient:
         base_url: str = DEFAULT_BASE_URL,
         *,
         transport: httpx.BaseTransport | None = None,
-        timeout: float = 20.0,
-        max_retries: int = 3,
-        max_total_wait: float = 30.0,
+        timeout: float = DEFAULT_TIMEOUT,
+        max_retries: int = DEFAULT_MAX_RETRIES,
+        max_total_wait: float = DEFAULT_MAX_TOTAL_WAIT,
+        max_total_time: float = DEFAULT_MAX_TOTAL_TIME,
         page_size: int = PAGE_SIZE,
         max_workers: int = 4,
         sleep: Sleep = time.sleep,
@@ -319,6 +384,8 @@ class CoverageClient:
         self.timeout = timeout
         self.max_retries = max(0, max_retries)
         self.max_total_wait = max_total_wait
+        self.max_total_time = max_total_time
+        self._deadline: float | None = None
         self.page_size = page_size
         self.max_workers = max(1, max_workers)
         self._sleep = sleep
@@ -327,6 +394,9 @@ class CoverageClient:
         self._request_count = 0
         # Kept for redaction only: never shown.
         self._secret = key
+        self._log_filter = _RedactKey(key)
+        for name in _HTTP_LOGGERS:
+            logging.getLogger(name).addFilter(self._log_filter)
         self._http = httpx.Client(
             headers={
                 "Authorization": f"Bearer {key}",
@@ -352,6 +422,8 @@ class CoverageClient:
     def close(self) -> None:
         """Close the connection pool."""
         self._http.close()
+        for name in _HTTP_LOGGERS:
+            logging.getLogger(name).removeFilter(self._log_filter)
 
     @property
     def request_count(self) -> int:
@@ -438,6 +510,7 @@ class CoverageClient:
         pages = [first]
         rest = range(2, total_pages + 1)
         if not rest:
+            self._check_pages(path, pages)
             return pages
         with ThreadPoolExecutor(
             max_workers=min(self.max_workers, len(rest)), thread_name_prefix="telnyx-coverage"
@@ -450,7 +523,51 @@ class CoverageClient:
                 for future in futures:
                     future.cancel()
                 raise
+        self._check_pages(path, pages)
         return pages
+
+    def _check_pages(self, path: str, pages: list[_Page]) -> None:
+        """Refuse pages that do not add up to one list: it changed while it was being read."""
+        first = pages[0].meta
+        seen: dict[str, int] = {}
+        count = 0
+        problem = ""
+        for number, page in enumerate(pages, start=1):
+            meta = page.meta
+            if meta.page_number != number:
+                problem = f"page {number} was answered as page {meta.page_number}"
+            elif meta.total_pages != first.total_pages:
+                problem = (
+                    f"page 1 said there are {first.total_pages} pages, page {number} says "
+                    f"{meta.total_pages}"
+                )
+            elif meta.total_results != first.total_results:
+                problem = (
+                    f"page 1 said there are {first.total_results} items, page {number} says "
+                    f"{meta.total_results}"
+                )
+            elif not page.data and (first.total_pages > 1 or (first.total_results or 0) > 0):
+                problem = f"page {number} of {first.total_pages} holds no items"
+            for item in page.data:
+                key = item.model_dump_json()
+                if problem:
+                    break
+                if seen.setdefault(key, number) != number:
+                    problem = f"an item of page {seen[key]} is on page {number} again"
+            count += len(page.data)
+            if problem:
+                break
+        if not problem and first.total_results is not None and count != first.total_results:
+            problem = f"the pages hold {count} items, not the {first.total_results} announced"
+        if problem:
+            raise CoverageUnavailableError(
+                self._redact(
+                    f"The Telnyx coverage API answered GET {self.base_url}{path} with pages "
+                    f"that do not add up ({problem}): the list changed while it was being "
+                    "read, or the server pages wrongly. Try again, or check against a "
+                    "snapshot with --coverage FILE."
+                )
+            )
 
     # -- one page, retried ------------------------------------------------------------------
 
@@ -460,7 +577,11 @@ class CoverageClient:
         url = f"{self.base_url}{path}"
         query = {**params, "page[number]": str(page_number), "page[size]": str(self.page_size)}
         attempts = 0
+        failure: _Failure | None = None
         while True:
+            if self._remaining() <= 0:
+                last = failure or _Failure("no answer yet")
+                raise CoverageUnavailableError(self._gave_up(url, attempts, last, self._spent()))
             attempts += 1
             response, failure = self._send(url, query)
             if response is not None:
@@ -473,6 +594,8 @@ class CoverageClient:
             delay = failure.delay_hint
             if delay is None:
                 delay = min(BACKOFF_START * 2 ** (attempts - 1), BACKOFF_CAP)
+            if delay >= self._remaining():
+                raise CoverageUnavailableError(self._gave_up(url, attempts, failure, self._spent()))
             if not self._reserve_wait(delay):
                 budget = (
                     f", with {self._waited:g} s of waiting (the most one run waits is "
@@ -483,16 +606,34 @@ class CoverageClient:
                 "GET %s page %d: %s; retrying in %.2f s",
                 url,
                 page_number,
-                failure.description,
+                self._redact(failure.description),
                 delay,
             )
             self._sleep(delay)
 
     def _gave_up(self, url: str, attempts: int, failure: _Failure, budget: str = "") -> str:
+        if attempts == 0:
+            return self._redact(
+                f"The Telnyx coverage API is unavailable: GET {url} was not sent{budget}. Try "
+                "again later, or check against a snapshot with --coverage FILE."
+            )
         return self._redact(
             f"The Telnyx coverage API is unavailable: GET {url} failed after {attempts} "
             f"attempts{budget}; last: {failure.description}. Try again later, or check against "
             "a snapshot with --coverage FILE."
+        )
+
+    def _remaining(self) -> float:
+        """Seconds left of the run's ``max_total_time`` (it starts with the first request)."""
+        with self._lock:
+            if self._deadline is None:
+                self._deadline = time.monotonic() + self.max_total_time
+            return self._deadline - time.monotonic()
+
+    def _spent(self) -> str:
+        return (
+            f", out of time (the most one run spends on the API is {self.max_total_time:g} s "
+            "before its last attempt)"
         )
 
     def _reserve_wait(self, delay: float) -> bool:
@@ -503,19 +644,25 @@ class CoverageClient:
             self._waited += delay
             return True
 
-    def _send(
-        self, url: str, query: Mapping[str, str]
-    ) -> tuple[httpx.Response | None, _Failure | None]:
+    def _send(self, url: str, query: Mapping[str, str]) -> tuple[_Answer | None, _Failure | None]:
         """One request: the response when it is a 2xx, else what went wrong.
 
         httpx exceptions never leave this function: their text is turned into a description
         here so that nothing the request carried can reach a message or a traceback.
         """
+        remaining = self._remaining()
         with self._lock:
             self._request_count += 1
         failure: _Failure | None = None
         try:
-            response = self._http.get(url, params=query)
+            response = self._get(url, query, min(self.timeout, max(remaining, 0.001)))
+        except _Abandoned as exc:
+            failure = _Failure(str(exc), retryable=True)
+        except httpx.DecodingError:
+            failure = _Failure(
+                f"GET {url} answered a body that cannot be decoded (its Content-Encoding does "
+                f"not match it); check TELNYX_BASE_URL (the default is {DEFAULT_BASE_URL})."
+            )
         except httpx.TransportError as exc:
             retryable = not isinstance(exc, httpx.UnsupportedProtocol | httpx.LocalProtocolError)
             failure = _Failure(_describe_transport_error(exc, self.timeout), retryable=retryable)
@@ -559,7 +706,31 @@ class CoverageClient:
             status=status,
         )
 
-    def _parse(self, url: str, response: httpx.Response, model: type[_Page]) -> _Page:
+    def _get(self, url: str, query: Mapping[str, str], timeout: float) -> _Answer:
+        """One GET, its body read in full within ``timeout`` seconds and ``MAX_BODY_BYTES``.
+
+        httpx's timeouts bound each read, not the whole body: a server trickling a few bytes
+        now and then would hold a run forever, so the body is read here against a clock.
+        """
+        deadline = time.monotonic() + timeout
+        with self._http.stream("GET", url, params=query, timeout=timeout) as response:
+            chunks: list[bytes] = []
+            size = 0
+            for chunk in response.iter_bytes():
+                size += len(chunk)
+                if size > MAX_BODY_BYTES:
+                    raise _Abandoned(
+                        f"the answer is over {MAX_BODY_BYTES // 2**20} MB, which no coverage "
+                        "page is"
+                    )
+                chunks.append(chunk)
+                if time.monotonic() > deadline:
+                    raise _Abandoned(f"the answer took over {timeout:g} s to arrive in full")
+            return _Answer(
+                response.status_code, response.reason_phrase, response.headers, b"".join(chunks)
+            )
+
+    def _parse(self, url: str, response: _Answer, model: type[_Page]) -> _Page:
         """The validated page, or a message saying what came back instead."""
         problem: str
         try:

@@ -48,7 +48,12 @@ from typing import Any, Final, Literal, cast
 
 from telnyx_coverage.errors import InputError
 from telnyx_coverage.findings import RULES
-from telnyx_coverage.resources import ResourceKind
+from telnyx_coverage.resources import (
+    MAPPABLE_FIELDS,
+    RESTAPI_TERRAFORM_TYPE,
+    ResourceKind,
+    TypeMapping,
+)
 
 CONFIG_FILE: Final = ".telnyx-coverage.toml"
 PYPROJECT_FILE: Final = "pyproject.toml"
@@ -62,17 +67,6 @@ UNRESOLVED_VALUES: Final[tuple[Unresolved, ...]] = ("warning", "error", "ignore"
 DEFAULT_CACHE_TTL: Final = 3600
 DEFAULT_MAX_COVERAGE_AGE: Final = 7 * 24 * 3600
 
-MAPPABLE_FIELDS: Final = (
-    "region_code",
-    "cloud_provider",
-    "cloud_provider_region",
-    "bandwidth_mbps",
-    "network_id",
-    "name",
-    "bgp_asn",
-    "primary_cloud_account_id",
-)
-"""The API fields a custom resource type or a module may map its own names to."""
 
 DURATION_UNITS: Final = {"s": 1, "m": 60, "h": 3600, "d": 86400, "w": 7 * 86400}
 _DURATION = re.compile(r"\s*(\d+)\s*([smhdw])\s*")
@@ -91,13 +85,8 @@ class IgnoreRule:
     """The last day it silences; None means no end."""
 
 
-@dataclass(frozen=True)
-class ResourceType:
-    """An extra resource type: the kind it creates and its attribute names for API fields."""
-
-    kind: ResourceKind
-    attributes: Mapping[str, str] = field(default_factory=dict)
-    """API field (``region_code``) to the attribute name the type uses for it."""
+ResourceType = TypeMapping
+"""An extra resource type (``resource_types``): the one core mapping class, by its config name."""
 
 
 @dataclass(frozen=True)
@@ -107,7 +96,15 @@ class ModuleMapping:
     source: str
     kind: ResourceKind
     inputs: Mapping[str, str] = field(default_factory=dict)
-    """API field (``region_code``) to the module input that feeds it."""
+    """API field (``region_code``) to the module input that feeds it (default: its own name)."""
+
+    def mapping(self) -> TypeMapping:
+        """The module's inputs as a :class:`TypeMapping`, as a resource type's attributes are."""
+        return TypeMapping(self.kind, self.inputs)
+
+    def matches(self, source: str) -> bool:
+        """True when a module call's ``source`` (as written) matches this glob."""
+        return address_matches(source.strip(), self.source.strip())
 
 
 @dataclass(frozen=True)
@@ -123,7 +120,7 @@ class Config:
     max_coverage_age: int = DEFAULT_MAX_COVERAGE_AGE
     """Seconds after which a snapshot or cache is stale (TNX008)."""
     ignore: tuple[IgnoreRule, ...] = ()
-    resource_types: Mapping[str, ResourceType] = field(default_factory=dict)
+    resource_types: Mapping[str, TypeMapping] = field(default_factory=dict)
     modules: tuple[ModuleMapping, ...] = ()
     config_path: Path | None = None
     """The file this came from; None when the defaults apply."""
@@ -222,7 +219,7 @@ def _has_tool_table(pyproject: Path) -> bool:
         return False
     try:
         data = tomllib.loads(text)
-    except tomllib.TOMLDecodeError:
+    except (tomllib.TOMLDecodeError, RecursionError):
         # Names the tool but does not parse: load it, so the user sees the syntax error.
         return True
     tool = data.get("tool")
@@ -234,7 +231,8 @@ def _display(path: Path, cwd: Path) -> str:
     try:
         return os.fspath(path.resolve().relative_to(cwd.resolve()))
     except ValueError:
-        return os.fspath(path)
+        # Outside the working directory: absolute and without "..", so it can be found.
+        return os.path.abspath(path)
 
 
 _TOML_WHERE = re.compile(r"\s*\(at line (\d+), column (\d+)\)\s*$")
@@ -251,6 +249,8 @@ def _load_file(path: Path, cwd: Path, *, required_table: bool) -> Config:
         raise InputError(f"cannot read the config file: {error.strerror}", file=shown) from None
     try:
         data = tomllib.loads(text)
+    except RecursionError:
+        raise InputError("invalid TOML: nested too deeply", file=shown) from None
     except tomllib.TOMLDecodeError as error:
         message = str(error)
         line: int | None = None
@@ -336,7 +336,18 @@ class _Reader:
 
     def field_map(self, value: object, key_path: Sequence[str | int]) -> dict[str, str]:
         mapping = self.table(value, key_path, MAPPABLE_FIELDS)
-        return {key: self.nonempty(name, [*key_path, key]) for key, name in mapping.items()}
+        fields = {
+            key: self.nonempty(name, [*key_path, key]).strip() for key, name in mapping.items()
+        }
+        seen: dict[str, str] = {}
+        for key, name in fields.items():
+            if name in seen:
+                raise self.fail(
+                    [*key_path, key],
+                    f'"{name}" already carries {seen[name]}; one name can carry one field',
+                )
+            seen[name] = key
+        return fields
 
     def list_of_tables(self, value: object, key_path: Sequence[str | int]) -> list[Any]:
         if not isinstance(value, list):
@@ -433,18 +444,26 @@ class _Reader:
                 raise self.fail(key_path, f'"{value}" is not a date; {allowed}') from None
         raise self.fail(key_path, f"{allowed}, got {_type_name(value)}")
 
-    def resource_types(self, value: object) -> dict[str, ResourceType]:
+    def resource_types(self, value: object) -> dict[str, TypeMapping]:
         if not isinstance(value, dict):
             raise self.fail(["resource_types"], f"expected a table, got {_type_name(value)}")
-        types: dict[str, ResourceType] = {}
+        types: dict[str, TypeMapping] = {}
         for name, spec in value.items():
             key_path: list[str | int] = ["resource_types", name]
+            if not name.strip():
+                raise self.fail(key_path, "a resource type name must not be empty")
+            if name == RESTAPI_TERRAFORM_TYPE:
+                raise self.fail(
+                    key_path,
+                    f"{name} is recognised by its path (/virtual_cross_connects, ...) and read "
+                    "from its data; remove this mapping",
+                )
             entry = self.table(spec, key_path, ("kind", "attributes"))
             if "kind" not in entry:
                 raise self.fail(
                     key_path, f'missing "kind": one of {", ".join(k.value for k in ResourceKind)}'
                 )
-            types[name] = ResourceType(
+            types[name] = TypeMapping(
                 kind=self.kind(entry["kind"], [*key_path, "kind"]),
                 attributes=self.field_map(entry.get("attributes", {}), [*key_path, "attributes"]),
             )

@@ -2,7 +2,8 @@
 
 It serves ``GET /v2/network_coverage`` and ``GET /v2/virtual_cross_connects_coverage`` from a
 snapshot, with the API's filters, pagination, bearer auth and Telnyx-format errors, logs every
-request, and can be told to misbehave (rate limits, 5xx, slow or truncated answers, HTML)::
+request, and can be told to misbehave (rate limits, 5xx, slow, trickled, truncated or reset
+answers, HTML, pagination that changes between pages, ``meta`` missing)::
 
     with CoverageServer("examples/coverage-snapshot.json") as server:
         server.inject(Fault(status=429, headers={"retry-after": "1"}, times=2))
@@ -17,6 +18,8 @@ import argparse
 import json
 import math
 import os
+import socket
+import struct
 import sys
 import threading
 import time
@@ -68,8 +71,14 @@ class Fault:
 
     ``status`` None (or 200 with no ``body``) serves the normal answer, only ``delay``ed and/or
     ``truncate``d. ``body`` None gives a Telnyx error body for error statuses. ``truncate``
-    announces the full Content-Length, sends half and closes. ``drop`` closes the connection
-    without answering. ``path`` limits the fault to requests whose path ends with it.
+    announces the full Content-Length, sends half and closes. ``reset`` sends half the body,
+    then resets the connection (TCP RST). ``trickle`` sends the body a few bytes at a time,
+    this many seconds apart. ``drop`` closes the connection without answering. ``path``
+    limits the fault to requests whose path ends with it, ``page_number`` to that page.
+
+    Pagination faults change a normal answer: ``meta`` overrides fields of its ``meta``
+    (``{"total_pages": 9}``), ``omit_meta`` leaves ``meta`` out, ``empty`` serves no items,
+    ``serve_page`` serves the items of another page (duplicates, as when a list shifts).
     """
 
     status: int | None = None
@@ -81,6 +90,18 @@ class Fault:
     drop: bool = False
     path: str | None = None
     content_type: str | None = None
+    page_number: int | None = None
+    reset: bool = False
+    trickle: float = 0.0
+    meta: Mapping[str, Any] | None = None
+    omit_meta: bool = False
+    empty: bool = False
+    serve_page: int | None = None
+
+    @property
+    def changes_page(self) -> bool:
+        """Whether this fault rewrites the items or ``meta`` of a normal answer."""
+        return self.meta is not None or self.omit_meta or self.empty or self.serve_page is not None
 
 
 @dataclass(frozen=True)
@@ -256,10 +277,13 @@ class CoverageServer:
         with self._lock:
             self._requests.clear()
 
-    def _take_fault(self, path: str) -> Fault | None:
+    def _take_fault(self, path: str, params: Mapping[str, str]) -> Fault | None:
+        page = params.get("page[number]", "1")
         with self._lock:
             for entry in self._faults:
                 fault: Fault = entry[0]
+                if fault.page_number is not None and page != str(fault.page_number):
+                    continue
                 if fault.path is None or path.endswith(fault.path):
                     entry[1] -= 1
                     if entry[1] <= 0:
@@ -339,6 +363,31 @@ def _vxc_items(snapshot: Snapshot | str | os.PathLike[str]) -> list[_Item]:
     return items
 
 
+_TRICKLE_BYTES: Final = 64
+
+
+def _changed_page(
+    server: CoverageServer,
+    path: str,
+    params: Mapping[str, str],
+    auth_ok: bool,
+    body: bytes,
+    fault: Fault,
+) -> bytes:
+    """A normal page with ``fault``'s pagination changes applied."""
+    document: dict[str, Any] = json.loads(body)
+    if fault.serve_page is not None:
+        other = {**params, "page[number]": str(fault.serve_page)}
+        document["data"] = json.loads(server.answer(path, other, auth_ok)[1])["data"]
+    if fault.empty:
+        document["data"] = []
+    if fault.meta is not None:
+        document["meta"] = {**document["meta"], **fault.meta}
+    if fault.omit_meta:
+        del document["meta"]
+    return json.dumps(document).encode()
+
+
 def _make_handler(server: CoverageServer) -> type[BaseHTTPRequestHandler]:
     class Handler(BaseHTTPRequestHandler):
         protocol_version = "HTTP/1.1"
@@ -351,7 +400,7 @@ def _make_handler(server: CoverageServer) -> type[BaseHTTPRequestHandler]:
             split = urlsplit(self.path)
             params = dict(parse_qsl(split.query, keep_blank_values=True))
             auth_ok = server.auth_ok(self.headers.get("Authorization"))
-            fault = server._take_fault(split.path)
+            fault = server._take_fault(split.path, params)
             if fault is not None and fault.delay:
                 time.sleep(fault.delay)
             answer = (
@@ -373,7 +422,11 @@ def _make_handler(server: CoverageServer) -> type[BaseHTTPRequestHandler]:
                 self.close_connection = True
                 return
             status, body, content_type, headers = answer
-            self._send(status, body, content_type, headers, truncate=bool(fault and fault.truncate))
+            try:
+                self._send(status, body, content_type, headers, fault)
+            except OSError:
+                # The client gave up (a timeout, a deadline): nothing more to tell it.
+                self.close_connection = True
 
         def _answer(
             self, path: str, params: Mapping[str, str], auth_ok: bool, fault: Fault | None
@@ -382,6 +435,8 @@ def _make_handler(server: CoverageServer) -> type[BaseHTTPRequestHandler]:
             content_type = "application/json"
             headers: Mapping[str, str] = {}
             if fault is not None:
+                if status == 200 and fault.changes_page:
+                    body = _changed_page(server, path, params, auth_ok, body, fault)
                 headers = fault.headers
                 if fault.status is not None and (fault.status != 200 or fault.body is not None):
                     status = fault.status
@@ -399,20 +454,34 @@ def _make_handler(server: CoverageServer) -> type[BaseHTTPRequestHandler]:
             body: bytes,
             content_type: str,
             headers: Mapping[str, str],
-            *,
-            truncate: bool,
+            fault: Fault | None,
         ) -> None:
+            cut = fault is not None and (fault.truncate or fault.reset)
             self.send_response(status)
             self.send_header("Content-Type", content_type)
             self.send_header("Content-Length", str(len(body)))
             for name, value in headers.items():
                 self.send_header(name, value)
-            if truncate:
+            if cut:
                 self.send_header("Connection", "close")
                 self.close_connection = True
             self.end_headers()
-            self.wfile.write(body[: len(body) // 2] if truncate else body)
-            self.wfile.flush()
+            if cut:
+                body = body[: len(body) // 2]
+            if fault is not None and fault.trickle > 0:
+                for start in range(0, len(body), _TRICKLE_BYTES):
+                    self.wfile.write(body[start : start + _TRICKLE_BYTES])
+                    self.wfile.flush()
+                    time.sleep(fault.trickle)
+            else:
+                self.wfile.write(body)
+                self.wfile.flush()
+            if fault is not None and fault.reset:
+                # SO_LINGER with a zero timeout makes close() send RST instead of FIN.
+                self.connection.setsockopt(
+                    socket.SOL_SOCKET, socket.SO_LINGER, struct.pack("ii", 1, 0)
+                )
+                self.connection.close()
 
         def log_message(self, format: str, *args: Any) -> None:
             # The request log is server.requests; stderr stays quiet under pytest.

@@ -6,6 +6,7 @@ A front end (Terraform HCL, plan JSON, Pulumi) turns its input into a list of
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from enum import StrEnum
 from typing import Any, Final
@@ -124,6 +125,43 @@ PLACEMENT_ATTRIBUTES: Final = (
     "bandwidth_mbps",
 )
 """The API fields the checks read; a front end may rename them through a mapping."""
+
+
+MAPPABLE_FIELDS: Final = (
+    "region_code",
+    "cloud_provider",
+    "cloud_provider_region",
+    "bandwidth_mbps",
+    "network_id",
+    "name",
+    "bgp_asn",
+    "primary_cloud_account_id",
+)
+"""The API fields a resource type or a module may carry under names of its own."""
+
+
+@dataclass(frozen=True)
+class TypeMapping:
+    """How a resource type (or a module, or a Pulumi type token) carries a kind's API fields.
+
+    ``attributes`` maps an API field (``region_code``) to the name the type uses for it
+    (``location``); a field it does not name is read under its own name.
+    """
+
+    kind: ResourceKind
+    attributes: Mapping[str, str] = field(default_factory=dict)
+
+    def attribute(self, api_field: str) -> str:
+        """The name this type uses for ``api_field``: its mapped name, else the field's own."""
+        return self.attributes.get(api_field, api_field)
+
+    def fields(self) -> dict[str, str]:
+        """Every API field the checks may read, to the name this type uses for it."""
+        return {api_field: self.attribute(api_field) for api_field in MAPPABLE_FIELDS}
+
+
+RESTAPI_TERRAFORM_TYPE: Final = "restapi_object"
+"""The ``Mastercard/restapi`` provider's resource: its kind comes from its ``path``."""
 
 
 def kind_for_api_path(path: str) -> ResourceKind | None:

@@ -10,6 +10,7 @@ from __future__ import annotations
 import contextlib
 import json
 import os
+import stat
 import tempfile
 from collections.abc import Sequence
 from datetime import UTC, datetime
@@ -31,6 +32,8 @@ __all__ = [
 ]
 
 SCHEMA_VERSION: Final = 1
+MAX_SNAPSHOT_BYTES: Final = 64 * 1024 * 1024
+"""The whole coverage is ~100 kB: a file this big is no snapshot, and is not read into memory."""
 _WRITE_HINT: Final = "write a new one with `telnyx-coverage snapshot -o FILE`"
 
 
@@ -126,6 +129,8 @@ def parse_snapshot(text: str, *, source: str) -> Snapshot:
         document = json.loads(text)
     except json.JSONDecodeError as exc:
         problem = f"{source}:{exc.lineno}:{exc.colno}: not valid JSON ({exc.msg}); {_WRITE_HINT}"
+    except RecursionError:
+        problem = f"{source}: not a coverage snapshot (JSON nested too deeply); {_WRITE_HINT}"
     else:
         problem = _schema_problem(document, source)
         if not problem:
@@ -133,6 +138,8 @@ def parse_snapshot(text: str, *, source: str) -> Snapshot:
                 snapshot = Snapshot.model_validate(document)
             except ValidationError as exc:
                 problem = _invalid_fields(exc, source)
+            except RecursionError:
+                problem = f"{source}: invalid coverage snapshot (nested too deeply); {_WRITE_HINT}"
             else:
                 # A time without a zone is taken as UTC, so that ages can always be computed.
                 if snapshot.fetched_at.tzinfo is None:
@@ -174,12 +181,40 @@ def _invalid_fields(exc: ValidationError, source: str) -> str:
     return f"{source}: invalid coverage snapshot: {listed}. Fix the file, or {_WRITE_HINT}"
 
 
+class _NotAFile(Exception):
+    """The path is there but is no file worth reading; the text says what it is."""
+
+
+def _read_regular_file(path: Path, source: str) -> str:
+    """The text of a regular file of sane size: a FIFO would block forever, /dev/zero never end."""
+    # O_NONBLOCK: opening a FIFO for reading would otherwise wait for a writer, forever.
+    descriptor = os.open(path, os.O_RDONLY | getattr(os, "O_NONBLOCK", 0))
+    with open(descriptor, "rb", buffering=0) as handle:
+        status = os.fstat(handle.fileno())
+        if stat.S_ISDIR(status.st_mode):
+            raise IsADirectoryError(path)
+        if not stat.S_ISREG(status.st_mode):
+            raise _NotAFile(
+                f"{source}: not a regular file (a device, pipe or socket); point --coverage "
+                "or TELNYX_COVERAGE_FILE at a snapshot file"
+            )
+        if status.st_size > MAX_SNAPSHOT_BYTES:
+            raise _NotAFile(
+                f"{source}: too large for a coverage snapshot (over "
+                f"{MAX_SNAPSHOT_BYTES // 2**20} MB); {_WRITE_HINT}"
+            )
+        data = handle.read(MAX_SNAPSHOT_BYTES + 1)
+    return data.decode("utf-8")
+
+
 def read_snapshot(path: str | os.PathLike[str]) -> Snapshot:
     """Read and validate a snapshot file; any problem is a CoverageUnavailableError naming it."""
     source = os.fspath(path)
     problem: str
     try:
-        text = Path(path).read_text(encoding="utf-8")
+        text = _read_regular_file(Path(path), source)
+    except _NotAFile as exc:
+        problem = str(exc)
     except FileNotFoundError:
         problem = (
             f"{source}: coverage snapshot not found; write one with "

@@ -8,7 +8,7 @@ import sys
 from pathlib import Path
 from typing import Any
 
-from hcl_checker import hcl
+from hcl_checker import hcl, plan
 from hcl_checker.commands.common import add_coverage_options, load, write_output
 from hcl_checker.reports import FORMATS, render
 from telnyx_coverage.config import Config, load_config
@@ -17,12 +17,13 @@ from telnyx_coverage.errors import CoverageUnavailableError, InputError
 from telnyx_coverage.findings import (
     RULES,
     Finding,
+    ProblemReport,
     Report,
     ResourceResult,
     ResourceStatus,
     Severity,
 )
-from telnyx_coverage.resources import Suppression
+from telnyx_coverage.resources import PlannedResource, Suppression, TypeMapping
 
 
 class _InOrder(argparse.Action):
@@ -50,6 +51,14 @@ def register(commands: Any) -> None:
         "plan JSON file; no PATH means the current directory.",
     )
     parser.add_argument("paths", nargs="*", type=Path, metavar="PATH")
+    parser.add_argument(
+        "--tf-dir",
+        type=Path,
+        metavar="DIR",
+        help="the configuration a plan JSON PATH was planned from, to point findings at .tf "
+        "lines and apply their ignore comments (default: the plan's own folder, when it holds "
+        ".tf files)",
+    )
     parser.add_argument(
         "--var",
         dest="cli_vars",
@@ -102,13 +111,34 @@ def run(args: argparse.Namespace) -> int:
         if not path.exists():
             raise InputError("no such file or directory", file=str(path))
 
-    scanned = hcl.scan(
-        paths,
-        cli_vars=args.cli_vars,
-        cwd=cwd,
-        resource_types={**hcl.BUILTIN, **_config_types(config)},
-    )
-    report = _check(args, config, scanned)
+    resource_types = {**hcl.BUILTIN, **_config_types(config)}
+    plan_paths = [p for p in paths if p.is_file() and plan.looks_like_json_file(p)]
+    hcl_paths = [p for p in paths if p not in plan_paths]
+    if args.tf_dir is not None and not plan_paths:
+        raise InputError("--tf-dir applies to a plan JSON PATH (terraform show -json output)")
+    resources: list[PlannedResource] = []
+    errors: list[ProblemReport] = []
+    for path in plan_paths:
+        planned = plan.read_plan(
+            path,
+            resource_types=resource_types,
+            modules=config.modules,
+            cwd=cwd,
+            tf_dir=args.tf_dir,
+        )
+        resources += planned.resources
+        errors += planned.errors
+    if hcl_paths:
+        scanned = hcl.scan(
+            hcl_paths,
+            cli_vars=args.cli_vars,
+            cwd=cwd,
+            resource_types=resource_types,
+            modules=config.modules,
+        )
+        resources += scanned.resources
+        errors += scanned.errors
+    report = _check(args, config, resources, errors)
     color = args.output is None and args.format == "text" and _use_color()
     write_output(render(report, args.format, color=color), args.output)
 
@@ -119,7 +149,12 @@ def run(args: argparse.Namespace) -> int:
     return 1 if exceeds(report, fail_on) else 0
 
 
-def _check(args: argparse.Namespace, config: Config, scanned: hcl.ScanResult) -> Report:
+def _check(
+    args: argparse.Namespace,
+    config: Config,
+    resources: list[PlannedResource],
+    errors: list[ProblemReport],
+) -> Report:
     options = CheckOptions(
         unresolved=config.unresolved,
         ignores=[
@@ -135,8 +170,8 @@ def _check(args: argparse.Namespace, config: Config, scanned: hcl.ScanResult) ->
             for entry in config.ignore
         ],
     )
-    if not scanned.resources:
-        return Report(coverage=None, errors=list(scanned.errors))
+    if not resources:
+        return Report(coverage=None, errors=list(errors))
     try:
         loaded = load(args, snapshot_path=config.coverage, cache_ttl=config.cache_ttl)
     except CoverageUnavailableError as error:
@@ -146,21 +181,22 @@ def _check(args: argparse.Namespace, config: Config, scanned: hcl.ScanResult) ->
         finding = Finding(rule, str(error), severity=Severity.WARNING)
         return Report(
             coverage=None,
-            resources=[ResourceResult(r, ResourceStatus.UNRESOLVED) for r in scanned.resources],
+            resources=[ResourceResult(r, ResourceStatus.UNRESOLVED) for r in resources],
             findings=[finding],
-            errors=list(scanned.errors),
+            errors=list(errors),
         )
     return check(
-        scanned.resources,
+        resources,
         loaded.catalog,
         coverage=loaded.info,
         options=options,
-        errors=scanned.errors,
+        errors=errors,
     )
 
 
-def _config_types(config: Config) -> dict[str, hcl.TypeMapping]:
-    return {}
+def _config_types(config: Config) -> dict[str, TypeMapping]:
+    """The config's ``resource_types``: they add to, and may override, the built-in types."""
+    return dict(config.resource_types)
 
 
 def _use_color() -> bool:

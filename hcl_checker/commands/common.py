@@ -36,6 +36,15 @@ def add_format_option(parser: argparse.ArgumentParser, choices: tuple[str, ...])
     )
 
 
+def shown_path(path: Path) -> str:
+    """``path`` as messages show it: relative inside the working directory, else absolute."""
+    absolute = Path(os.path.abspath(path))
+    try:
+        return os.fspath(absolute.relative_to(Path.cwd().resolve()))
+    except ValueError:
+        return os.fspath(absolute)
+
+
 def load(
     args: argparse.Namespace,
     *,
@@ -46,7 +55,8 @@ def load(
     config's ``coverage``), else the live API: the command line beats the environment, which
     beats the config file."""
     path = args.coverage or (None if os.environ.get(COVERAGE_FILE_ENV) else snapshot_path)
-    return load_coverage(snapshot_path=path, use_cache=not args.no_cache, cache_ttl=cache_ttl)
+    shown = None if path is None else shown_path(path)
+    return load_coverage(snapshot_path=shown, use_cache=not args.no_cache, cache_ttl=cache_ttl)
 
 
 def write_output(text: str, output: Path | None) -> None:
@@ -58,4 +68,6 @@ def write_output(text: str, output: Path | None) -> None:
     try:
         output.write_text(text, encoding="utf-8")
     except OSError as error:
-        raise InputError(f"cannot write the report: {error.strerror}", file=str(output)) from None
+        raise InputError(
+            f"cannot write the report: {error.strerror}", file=shown_path(output)
+        ) from None
