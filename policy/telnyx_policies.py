@@ -45,7 +45,7 @@ from pulumi_policy.deserialize import serialize_properties
 from hcl_checker.pulumi_input import BUILTIN, planned_from_pulumi, pulumi_resource_types
 from hcl_checker.reports import FORMATS, render
 from telnyx_coverage.config import Config, ResourceType, load_config
-from telnyx_coverage.engine import AddressIgnore, CheckOptions, check
+from telnyx_coverage.engine import CheckOptions, check, options_from_config
 from telnyx_coverage.errors import InputError, TelnyxCoverageError
 from telnyx_coverage.findings import (
     RULES,
@@ -56,7 +56,7 @@ from telnyx_coverage.findings import (
     ResourceResult,
     ResourceStatus,
 )
-from telnyx_coverage.resources import PlannedResource, Suppression
+from telnyx_coverage.resources import PlannedResource
 from telnyx_coverage.sources import COVERAGE_FILE_ENV, LoadedCoverage, load_coverage
 
 PACK_NAME: Final = "telnyx-coverage"
@@ -304,21 +304,7 @@ def _copy_suppressed(finding: Finding, reason: str) -> Finding:
 
 
 def _options(config: Config) -> CheckOptions:
-    return CheckOptions(
-        unresolved=config.unresolved,
-        ignores=[
-            AddressIgnore(
-                Suppression(
-                    frozenset() if entry.rule == "*" else frozenset({entry.rule}),
-                    until=entry.until.isoformat() if entry.until else None,
-                    reason=entry.reason,
-                    file=str(config.config_path) if config.config_path else None,
-                ),
-                entry.address,
-            )
-            for entry in config.ignore
-        ],
-    )
+    return options_from_config(config)
 
 
 # --- the policies --------------------------------------------------------------------------

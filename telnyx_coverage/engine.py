@@ -10,7 +10,7 @@ from dataclasses import dataclass
 from datetime import date
 
 from telnyx_coverage.catalog import CoverageCatalog
-from telnyx_coverage.config import address_matches
+from telnyx_coverage.config import Config, address_matches
 from telnyx_coverage.findings import (
     CoverageInfo,
     Finding,
@@ -40,6 +40,26 @@ class CheckOptions:
     unresolved: str = "warning"
     ignores: Sequence[AddressIgnore] = ()
     today: date | None = None
+
+
+def options_from_config(config: Config, *, today: date | None = None) -> CheckOptions:
+    """The config's ``unresolved`` and ``ignore`` entries, as the engine weighs findings."""
+    return CheckOptions(
+        unresolved=config.unresolved,
+        ignores=[
+            AddressIgnore(
+                Suppression(
+                    frozenset() if entry.rule == "*" else frozenset({entry.rule}),
+                    until=entry.until.isoformat() if entry.until else None,
+                    reason=entry.reason,
+                    file=str(config.config_path) if config.config_path else None,
+                ),
+                entry.address,
+            )
+            for entry in config.ignore
+        ],
+        today=today,
+    )
 
 
 def check_resource(resource: PlannedResource, catalog: CoverageCatalog) -> Finding | None:

@@ -12,7 +12,7 @@ from hcl_checker import hcl, plan
 from hcl_checker.commands.common import add_coverage_options, load, write_output
 from hcl_checker.reports import FORMATS, render
 from telnyx_coverage.config import Config, load_config
-from telnyx_coverage.engine import AddressIgnore, CheckOptions, check, exceeds
+from telnyx_coverage.engine import check, exceeds, options_from_config
 from telnyx_coverage.errors import CoverageUnavailableError, InputError
 from telnyx_coverage.findings import (
     RULES,
@@ -23,7 +23,7 @@ from telnyx_coverage.findings import (
     ResourceStatus,
     Severity,
 )
-from telnyx_coverage.resources import PlannedResource, Suppression, TypeMapping
+from telnyx_coverage.resources import PlannedResource, TypeMapping
 
 
 class _InOrder(argparse.Action):
@@ -155,21 +155,7 @@ def _check(
     resources: list[PlannedResource],
     errors: list[ProblemReport],
 ) -> Report:
-    options = CheckOptions(
-        unresolved=config.unresolved,
-        ignores=[
-            AddressIgnore(
-                Suppression(
-                    frozenset() if entry.rule == "*" else frozenset({entry.rule}),
-                    until=entry.until.isoformat() if entry.until else None,
-                    reason=entry.reason,
-                    file=str(config.config_path) if config.config_path else None,
-                ),
-                entry.address,
-            )
-            for entry in config.ignore
-        ],
-    )
+    options = options_from_config(config)
     if not resources:
         return Report(coverage=None, errors=list(errors))
     try:
