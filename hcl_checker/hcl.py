@@ -45,6 +45,7 @@ from hcl_checker.hcl_eval import (
 )
 from telnyx_coverage.config import ModuleMapping
 from telnyx_coverage.errors import InputError
+from telnyx_coverage.files import read_input_bytes
 from telnyx_coverage.findings import ProblemReport
 from telnyx_coverage.resources import (
     KINDS,
@@ -169,6 +170,7 @@ def scan(
     resource_types: Mapping[str, TypeMapping] = BUILTIN,
     modules: Sequence[ModuleMapping] = (),
     every_module: bool = False,
+    progress: Callable[[int, int, int], None] | None = None,
 ) -> ScanResult:
     """Find every resource of a mapped type in the Terraform code under ``paths``.
 
@@ -183,7 +185,8 @@ def scan(
     its inputs; the mapping is authoritative, so even a local module it matches is not
     descended into (its resources would be counted twice). ``every_module`` parses every
     module, not only those that can hold a mapped type, so that ``calls`` knows them all
-    (a plan's resources are mapped back to their source through it).
+    (a plan's resources are mapped back to their source through it). ``progress`` is told
+    ``(root modules done, root modules in all, resources found)`` after each root module.
     """
     base = Path(os.path.abspath(cwd or Path.cwd()))
     env = os.environ if environ is None else environ
@@ -219,7 +222,9 @@ def scan(
             roots[directory] = None  # the whole module, whatever file filter was asked
 
     resources: list[PlannedResource] = []
-    for directory in sorted(roots):
+    for done, directory in enumerate(sorted(roots), start=1):
+        if progress is not None:
+            progress(done, len(roots), len(resources))
         if not loader.relevant(directory):
             continue
         only_files = roots[directory]
@@ -331,10 +336,7 @@ class _Loader:
     def read_text(path: Path, shown: str, report: Callable[[str, str | None], None]) -> str | None:
         """The file's text (BOM stripped, CRLF made LF), or None after reporting why not."""
         try:
-            if path.stat().st_size > MAX_FILE_BYTES:
-                report(f"file too large to check (over {MAX_FILE_BYTES // 2**20} MB)", shown)
-                return None
-            data = path.read_bytes()
+            data = read_input_bytes(path, max_bytes=MAX_FILE_BYTES)
         except OSError as error:
             report(f"cannot read file: {error.strerror or error}", shown)
             return None

@@ -35,6 +35,7 @@ from typing import Any, Final
 from hcl_checker import hcl
 from telnyx_coverage.config import ModuleMapping
 from telnyx_coverage.errors import InputError
+from telnyx_coverage.files import read_input_bytes
 from telnyx_coverage.findings import ProblemReport
 from telnyx_coverage.resources import (
     RESTAPI_TERRAFORM_TYPE,
@@ -96,8 +97,7 @@ def looks_like_json_file(path: Path) -> bool:
     if name.endswith(".json"):
         return True
     try:
-        with path.open("rb") as handle:
-            head = handle.read(512)
+        head = read_input_bytes(path, max_bytes=MAX_PLAN_BYTES, head=512)
     except OSError:
         return False
     return head.startswith(_ZIP_MAGIC) or head.lstrip().lstrip(b"\xef\xbb\xbf").startswith(b"{")
@@ -115,9 +115,7 @@ def display(path: Path, cwd: Path) -> str:
 def load_json(path: Path, shown: str) -> Any:
     """The parsed JSON in ``path``; InputError (exit 2) naming the file, line and column."""
     try:
-        if path.stat().st_size > MAX_PLAN_BYTES:
-            raise InputError("file too large to read as a plan (over 1 GB)", file=shown)
-        data = path.read_bytes()
+        data = read_input_bytes(path, max_bytes=MAX_PLAN_BYTES)
     except OSError as error:
         raise InputError(f"cannot read file: {error.strerror or error}", file=shown) from None
     if data.startswith(_ZIP_MAGIC):

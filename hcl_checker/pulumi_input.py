@@ -33,6 +33,7 @@ from typing import Any, Final
 
 from telnyx_coverage.config import ResourceType
 from telnyx_coverage.errors import InputError
+from telnyx_coverage.files import read_input_bytes
 from telnyx_coverage.findings import ProblemReport
 from telnyx_coverage.resources import (
     KINDS,
@@ -272,7 +273,7 @@ def _load_yaml(path: Path, cwd: Path) -> Any:
     except ImportError:
         raise InputError(PULUMI_NEEDED_MESSAGE, file=shown) from None
     try:
-        text = path.read_text(encoding="utf-8")
+        text = read_input_bytes(path, max_bytes=4 * 2**20).decode("utf-8")
     except (OSError, UnicodeDecodeError) as error:
         raise InputError(f"cannot read the file: {error}", file=shown) from None
     try:

@@ -47,6 +47,7 @@ from pathlib import Path
 from typing import Any, Final, Literal, cast
 
 from telnyx_coverage.errors import InputError
+from telnyx_coverage.files import read_input_bytes
 from telnyx_coverage.findings import RULES
 from telnyx_coverage.resources import (
     MAPPABLE_FIELDS,
@@ -67,6 +68,8 @@ UNRESOLVED_VALUES: Final[tuple[Unresolved, ...]] = ("warning", "error", "ignore"
 DEFAULT_CACHE_TTL: Final = 3600
 DEFAULT_MAX_COVERAGE_AGE: Final = 7 * 24 * 3600
 
+
+MAX_CONFIG_BYTES: Final = 4 * 2**20
 
 DURATION_UNITS: Final = {"s": 1, "m": 60, "h": 3600, "d": 86400, "w": 7 * 86400}
 _DURATION = re.compile(r"\s*(\d+)\s*([smhdw])\s*")
@@ -210,7 +213,7 @@ def find_config(cwd: Path) -> Path | None:
 
 def _has_tool_table(pyproject: Path) -> bool:
     try:
-        text = pyproject.read_text(encoding="utf-8")
+        text = read_input_bytes(pyproject, max_bytes=MAX_CONFIG_BYTES).decode("utf-8")
     except (OSError, UnicodeDecodeError):
         return False
     # Most pyproject.toml files never name this tool: no need to parse them (or to fail on
@@ -242,7 +245,7 @@ _TOML_END = re.compile(r"\s*\(at end of document\)\s*$")
 def _load_file(path: Path, cwd: Path, *, required_table: bool) -> Config:
     shown = _display(path, cwd)
     try:
-        text = path.read_text(encoding="utf-8")
+        text = read_input_bytes(path, max_bytes=MAX_CONFIG_BYTES).decode("utf-8")
     except UnicodeDecodeError:
         raise InputError("config file is not UTF-8 text", file=shown) from None
     except OSError as error:

@@ -10,7 +10,6 @@ from __future__ import annotations
 import contextlib
 import json
 import os
-import stat
 import tempfile
 from collections.abc import Sequence
 from datetime import UTC, datetime
@@ -20,6 +19,7 @@ from typing import Any, Final
 from pydantic import BaseModel, ValidationError
 
 from telnyx_coverage.errors import CoverageUnavailableError, InputError
+from telnyx_coverage.files import NotARegularFileError, read_input_bytes
 from telnyx_coverage.models import NetworkCoverage, Snapshot, VirtualCrossConnectsCoverage
 
 __all__ = [
@@ -181,40 +181,16 @@ def _invalid_fields(exc: ValidationError, source: str) -> str:
     return f"{source}: invalid coverage snapshot: {listed}. Fix the file, or {_WRITE_HINT}"
 
 
-class _NotAFile(Exception):
-    """The path is there but is no file worth reading; the text says what it is."""
-
-
-def _read_regular_file(path: Path, source: str) -> str:
-    """The text of a regular file of sane size: a FIFO would block forever, /dev/zero never end."""
-    # O_NONBLOCK: opening a FIFO for reading would otherwise wait for a writer, forever.
-    descriptor = os.open(path, os.O_RDONLY | getattr(os, "O_NONBLOCK", 0))
-    with open(descriptor, "rb", buffering=0) as handle:
-        status = os.fstat(handle.fileno())
-        if stat.S_ISDIR(status.st_mode):
-            raise IsADirectoryError(path)
-        if not stat.S_ISREG(status.st_mode):
-            raise _NotAFile(
-                f"{source}: not a regular file (a device, pipe or socket); point --coverage "
-                "or TELNYX_COVERAGE_FILE at a snapshot file"
-            )
-        if status.st_size > MAX_SNAPSHOT_BYTES:
-            raise _NotAFile(
-                f"{source}: too large for a coverage snapshot (over "
-                f"{MAX_SNAPSHOT_BYTES // 2**20} MB); {_WRITE_HINT}"
-            )
-        data = handle.read(MAX_SNAPSHOT_BYTES + 1)
-    return data.decode("utf-8")
-
-
 def read_snapshot(path: str | os.PathLike[str]) -> Snapshot:
     """Read and validate a snapshot file; any problem is a CoverageUnavailableError naming it."""
     source = os.fspath(path)
     problem: str
     try:
-        text = _read_regular_file(Path(path), source)
-    except _NotAFile as exc:
-        problem = str(exc)
+        text = read_input_bytes(Path(path), max_bytes=MAX_SNAPSHOT_BYTES).decode("utf-8")
+    except NotARegularFileError as exc:
+        problem = (
+            f"{source}: {exc.strerror}; point --coverage or TELNYX_COVERAGE_FILE at a snapshot file"
+        )
     except FileNotFoundError:
         problem = (
             f"{source}: coverage snapshot not found; write one with "

@@ -278,12 +278,6 @@ def test_a_symlinked_snapshot_is_read_through_its_link(
     assert check(capsys, str(tmp_path), "--coverage", str(tmp_path / "link.json"))[0] == 1
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="hcl_checker/hcl.py _Loader.read_text opens every *.tf it finds without checking it "
-    "is a regular file: a FIFO named main.tf blocks the scan forever (and a *.tf symlink to "
-    "/dev/zero reads without end: st_size is 0, so MAX_FILE_BYTES never applies)",
-)
 def test_a_fifo_named_main_tf_is_an_error_not_a_hang(tmp_path: Path) -> None:
     os.mkfifo(tmp_path / "main.tf")
     try:
@@ -354,11 +348,6 @@ def test_path_options_outside_the_working_directory_are_shown_absolute(
     assert "../" not in err
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="hcl_checker/commands/check.py run() reports a missing PATH as given "
-    "(InputError(file=str(path))): '../missing' instead of the absolute path",
-)
 def test_a_missing_path_outside_the_working_directory_is_shown_absolute(
     elsewhere: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:

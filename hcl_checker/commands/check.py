@@ -9,7 +9,8 @@ from pathlib import Path
 from typing import Any
 
 from hcl_checker import hcl, plan
-from hcl_checker.commands.common import add_coverage_options, load, write_output
+from hcl_checker.commands.common import add_coverage_options, load, shown_path, write_output
+from hcl_checker.progress import Progress
 from hcl_checker.reports import FORMATS, render
 from telnyx_coverage.config import Config, load_config
 from telnyx_coverage.engine import check, exceeds, options_from_config
@@ -98,6 +99,28 @@ def register(commands: Any) -> None:
         action="store_true",
         help="when coverage cannot be loaded, report a TNX007 warning and exit 0 instead of 3",
     )
+    parser.add_argument(
+        "--pulumi",
+        type=Path,
+        metavar="DIR",
+        help="also check the Python Pulumi program in DIR, run under Pulumi's mocks "
+        "(no Pulumi CLI needed)",
+    )
+    parser.add_argument(
+        "--stack",
+        metavar="NAME",
+        help="with --pulumi: the stack whose Pulumi.NAME.yaml config is used "
+        "(default: the only stack config in DIR)",
+    )
+    parser.add_argument(
+        "--changed",
+        action="store_true",
+        help="PATHs are changed files (as pre-commit passes them): check each module holding "
+        "one, once, evaluated from the working directory, and report only those modules",
+    )
+    parser.add_argument(
+        "--quiet", "-q", action="store_true", help="no progress indicator on a terminal"
+    )
     parser.set_defaults(run=run, cli_vars=[])
 
 
@@ -106,11 +129,37 @@ def run(args: argparse.Namespace) -> int:
     cwd = Path.cwd()
     config = load_config(explicit=args.config, cwd=cwd)
     fail_on = args.fail_on or config.fail_on
-    paths: list[Path] = args.paths or [Path(".")]
+    if args.stack is not None and args.pulumi is None:
+        raise InputError("--stack goes with --pulumi DIR")
+    paths: list[Path] = args.paths or ([] if args.pulumi else [Path(".")])
     for path in paths:
         if not path.exists():
-            raise InputError("no such file or directory", file=str(path))
+            raise InputError("no such file or directory", file=shown_path(path))
 
+    progress = Progress.for_terminal(sys.stderr, quiet=args.quiet)
+    try:
+        resources, errors = _collect(args, config, paths, cwd, progress)
+    finally:
+        progress.clear()
+    report = _check(args, config, resources, errors)
+    color = args.output is None and args.format == "text" and _use_color()
+    write_output(render(report, args.format, color=color), args.output)
+
+    if report.errors:
+        return 2
+    if any(f.rule.id == "TNX007" for f in report.findings):
+        return 0
+    return 1 if exceeds(report, fail_on) else 0
+
+
+def _collect(
+    args: argparse.Namespace,
+    config: Config,
+    paths: list[Path],
+    cwd: Path,
+    progress: Progress,
+) -> tuple[list[PlannedResource], list[ProblemReport]]:
+    """Every planned resource (and input problem) from the plan, HCL and Pulumi inputs."""
     resource_types = {**hcl.BUILTIN, **_config_types(config)}
     plan_paths = [p for p in paths if p.is_file() and plan.looks_like_json_file(p)]
     hcl_paths = [p for p in paths if p not in plan_paths]
@@ -130,23 +179,55 @@ def run(args: argparse.Namespace) -> int:
         errors += planned.errors
     if hcl_paths:
         scanned = hcl.scan(
-            hcl_paths,
+            [cwd] if args.changed else hcl_paths,
             cli_vars=args.cli_vars,
             cwd=cwd,
             resource_types=resource_types,
             modules=config.modules,
+            progress=progress.modules,
         )
-        resources += scanned.resources
-        errors += scanned.errors
-    report = _check(args, config, resources, errors)
-    color = args.output is None and args.format == "text" and _use_color()
-    write_output(render(report, args.format, color=color), args.output)
+        found, problems = scanned.resources, scanned.errors
+        if args.changed:
+            found, problems = _in_changed_modules(hcl_paths, found, problems, cwd)
+        resources += found
+        errors += problems
+    if args.pulumi is not None:
+        # Imported here: the Pulumi SDK is an optional extra, and slow to import.
+        from hcl_checker import pulumi_input
 
-    if report.errors:
-        return 2
-    if any(f.rule.id == "TNX007" for f in report.findings):
-        return 0
-    return 1 if exceeds(report, fail_on) else 0
+        if not args.pulumi.is_dir():
+            raise InputError(
+                "--pulumi needs a directory holding Pulumi.yaml", file=shown_path(args.pulumi)
+            )
+        program = pulumi_input.scan_pulumi(
+            args.pulumi,
+            stack=args.stack,
+            cwd=cwd,
+            resource_types=pulumi_input.pulumi_resource_types(config.resource_types),
+        )
+        resources += program.resources
+        errors += program.errors
+    return resources, errors
+
+
+def _in_changed_modules(
+    changed: list[Path],
+    resources: list[PlannedResource],
+    errors: list[ProblemReport],
+    cwd: Path,
+) -> tuple[list[PlannedResource], list[ProblemReport]]:
+    """Only what the modules holding the changed files declare, or feed through a call."""
+    modules = {Path(os.path.abspath(p if p.is_dir() else p.parent)) for p in changed}
+
+    def in_modules(file: str | None) -> bool:
+        return file is not None and Path(os.path.abspath(cwd / file)).parent in modules
+
+    kept = [
+        r
+        for r in resources
+        if in_modules(r.file) or any(in_modules(f) for f in r.attribute_files.values())
+    ]
+    return kept, [e for e in errors if in_modules(e.file)]
 
 
 def _check(
