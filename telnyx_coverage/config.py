@@ -41,7 +41,7 @@ import os
 import re
 import tomllib
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import date, datetime
 from pathlib import Path
 from typing import Any, Final, Literal, cast
@@ -67,6 +67,7 @@ UNRESOLVED_VALUES: Final[tuple[Unresolved, ...]] = ("warning", "error", "ignore"
 
 DEFAULT_CACHE_TTL: Final = 3600
 DEFAULT_MAX_COVERAGE_AGE: Final = 7 * 24 * 3600
+MAX_AGE_ENV: Final = "TELNYX_COVERAGE_MAX_AGE"
 
 
 MAX_CONFIG_BYTES: Final = 4 * 2**20
@@ -182,20 +183,33 @@ def parse_duration(value: object) -> int:
     return sum(int(m.group(1)) * DURATION_UNITS[m.group(2)] for m in parts)
 
 
-def load_config(*, explicit: Path | None, cwd: Path) -> Config:
-    """The config from ``--config``, else the one found from ``cwd`` upwards, else defaults."""
+def load_config(
+    *, explicit: Path | None, cwd: Path, environ: Mapping[str, str] = os.environ
+) -> Config:
+    """The config from ``--config``, else the one found from ``cwd`` upwards, else defaults;
+    ``$TELNYX_COVERAGE_MAX_AGE`` overrides ``max_coverage_age`` (the environment beats the
+    file)."""
     if explicit is not None:
         path = explicit if explicit.is_absolute() else cwd / explicit
         if not path.is_file():
             raise InputError(
                 "config file not found; check the --config path", file=_display(path, cwd)
             )
-        return _load_file(path, cwd, required_table=path.name == PYPROJECT_FILE)
-
-    found = find_config(cwd)
-    if found is None:
-        return Config()
-    return _load_file(found, cwd, required_table=found.name == PYPROJECT_FILE)
+        config = _load_file(path, cwd, required_table=path.name == PYPROJECT_FILE)
+    else:
+        found = find_config(cwd)
+        config = (
+            Config()
+            if found is None
+            else _load_file(found, cwd, required_table=found.name == PYPROJECT_FILE)
+        )
+    max_age = environ.get(MAX_AGE_ENV, "").strip()
+    if max_age:
+        try:
+            config = replace(config, max_coverage_age=parse_duration(max_age))
+        except ValueError as error:
+            raise InputError(f"{MAX_AGE_ENV}={max_age!r}: {error}") from None
+    return config
 
 
 def find_config(cwd: Path) -> Path | None:

@@ -7,11 +7,12 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, timedelta
 
 from telnyx_coverage.catalog import CoverageCatalog
 from telnyx_coverage.config import Config, address_matches
 from telnyx_coverage.findings import (
+    RULES,
     CoverageInfo,
     Finding,
     ProblemReport,
@@ -19,6 +20,7 @@ from telnyx_coverage.findings import (
     ResourceResult,
     ResourceStatus,
     Severity,
+    describe_age,
 )
 from telnyx_coverage.resources import PlannedResource, Suppression
 from telnyx_coverage.rules import CHECKS
@@ -40,6 +42,8 @@ class CheckOptions:
     unresolved: str = "warning"
     ignores: Sequence[AddressIgnore] = ()
     today: date | None = None
+    max_coverage_age: float | None = None
+    """Seconds after which the coverage used is stale (TNX008); None never."""
 
 
 def options_from_config(config: Config, *, today: date | None = None) -> CheckOptions:
@@ -59,6 +63,7 @@ def options_from_config(config: Config, *, today: date | None = None) -> CheckOp
             for entry in config.ignore
         ],
         today=today,
+        max_coverage_age=config.max_coverage_age,
     )
 
 
@@ -96,7 +101,35 @@ def check(
             if not (unresolved and options.unresolved == "ignore"):
                 report.findings.append(finding)
         report.resources.append(ResourceResult(resource, status))
+    stale = stale_coverage(report, options.max_coverage_age)
+    if stale is not None:
+        active, _ = active_suppression(
+            [i.suppression for i in options.ignores if i.address == "*"], stale.rule.id, today
+        )
+        if active is not None:
+            stale.suppressed, stale.suppression_reason = True, active.reason or "suppressed"
+        report.findings.append(stale)
     return report
+
+
+def stale_coverage(report: Report, max_age: float | None) -> Finding | None:
+    """TNX008 when the coverage the report was checked against is older than ``max_age``."""
+    age = report.coverage_age
+    if report.coverage is None or age is None or max_age is None:
+        return None
+    if age.total_seconds() <= max_age:
+        return None
+    limit = describe_age(timedelta(seconds=max_age))
+    where = f" {report.coverage.path}" if report.coverage.path else ""
+    return Finding(
+        RULES["TNX008"],
+        f"the coverage used ({report.coverage.source}{where}) is {describe_age(age)} old, "
+        f"older than max_coverage_age ({limit}): Telnyx coverage may have changed since",
+        suggestions=[
+            "take a fresh snapshot: telnyx-coverage snapshot -o FILE",
+            "or raise max_coverage_age in .telnyx-coverage.toml (or TELNYX_COVERAGE_MAX_AGE)",
+        ],
+    )
 
 
 def active_suppression(

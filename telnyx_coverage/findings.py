@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import UTC, datetime, timedelta
 from enum import StrEnum
 from typing import Final
 
@@ -166,6 +166,14 @@ class Report:
     resources: list[ResourceResult] = field(default_factory=list)
     findings: list[Finding] = field(default_factory=list)
     errors: list[ProblemReport] = field(default_factory=list)
+    generated_at: datetime = field(default_factory=lambda: datetime.now(UTC))
+
+    @property
+    def coverage_age(self) -> timedelta | None:
+        """How old the coverage was when the run checked against it (never negative)."""
+        if self.coverage is None:
+            return None
+        return coverage_age(self.coverage, self.generated_at)
 
     def summary(self) -> dict[str, int]:
         """Counts as the JSON report's ``summary`` gives them (suppressed findings not counted)."""
@@ -180,3 +188,23 @@ class Report:
             "errors": sum(f.effective_severity is Severity.ERROR for f in active),
             "warnings": sum(f.effective_severity is Severity.WARNING for f in active),
         }
+
+
+def coverage_age(coverage: CoverageInfo, now: datetime) -> timedelta | None:
+    """``now - fetched_at`` (a naive time is UTC), never negative; None without a time."""
+    fetched_at = coverage.fetched_at
+    if fetched_at is None:
+        return None
+    if fetched_at.tzinfo is None:
+        fetched_at = fetched_at.replace(tzinfo=UTC)
+    return max(now - fetched_at, timedelta(0))
+
+
+def describe_age(age: timedelta) -> str:
+    """``3 days``, ``5 hours``, ``12 minutes``, ``under a minute``."""
+    seconds = int(age.total_seconds())
+    for unit, size in (("day", 86400), ("hour", 3600), ("minute", 60)):
+        if seconds >= size:
+            count = seconds // size
+            return f"{count} {unit}{'' if count == 1 else 's'}"
+    return "under a minute"

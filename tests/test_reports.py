@@ -6,7 +6,7 @@ import json
 import re
 import xml.etree.ElementTree as ET
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import pytest
@@ -29,6 +29,8 @@ from telnyx_coverage.resources import PlannedResource, ResourceKind
 
 FETCHED_AT = datetime(2026, 12, 4, 11, 0, tzinfo=UTC)
 SNAPSHOT = CoverageInfo(source="snapshot", fetched_at=FETCHED_AT, path="coverage.json")
+GENERATED_AT = FETCHED_AT + timedelta(hours=3)
+"""When the reports below were "made": their coverage is 3 hours old."""
 ESC = "\033["
 
 
@@ -85,6 +87,7 @@ def realistic_report() -> Report:
         Finding(RULES["TNX008"], "the coverage snapshot is 12 days old (max_coverage_age: 7d)"),
     ]
     return Report(
+        generated_at=GENERATED_AT,
         coverage=SNAPSHOT,
         resources=[
             ResourceResult(passed, ResourceStatus.PASSED),
@@ -198,7 +201,11 @@ def test_json_has_the_spec_shape() -> None:
     ]
     assert data["schema_version"] == 1
     assert data["tool"] == {"name": "telnyx-coverage", "version": __version__}
-    assert data["coverage"] == {"source": "snapshot", "fetched_at": "2026-12-04T11:00:00Z"}
+    assert data["coverage"] == {
+        "source": "snapshot",
+        "fetched_at": "2026-12-04T11:00:00Z",
+        "age_seconds": 10800,
+    }
     assert data["resources"][1] == {
         "address": 'telnyx_virtual_cross_connect.gcp["eu"]',
         "kind": "virtual_cross_connect",
@@ -263,7 +270,7 @@ def test_json_keeps_every_character() -> None:
     data = json.loads(render(nasty_report(), "json"))
     assert data["findings"][0]["message"] == NASTY
     assert data["findings"][0]["file"] == "/abs/dir with space/ü,1:2%.tf"
-    assert data["coverage"] == {"source": "api", "fetched_at": None}
+    assert data["coverage"] == {"source": "api", "fetched_at": None, "age_seconds": None}
 
 
 @dataclass
@@ -284,6 +291,7 @@ def test_findings_point_at_the_file_of_the_attribute_when_known() -> None:
         attribute_lines={"bandwidth_mbps": 9},
     )
     report = Report(
+        generated_at=GENERATED_AT,
         coverage=SNAPSHOT,
         resources=[ResourceResult(resource, ResourceStatus.FAILED)],
         findings=[Finding(RULES["TNX004"], "no", resource=resource, attribute="bandwidth_mbps")],
@@ -310,7 +318,7 @@ def test_text_lines_a_user_reads() -> None:
         "infra/main.tf:42: note TNX001 telnyx_virtual_cross_connect.lab: "
         'region_code "atlantis" is no coverage location (suppressed: lab only)',
         "4 resources: 1 passed, 1 failed, 1 unresolved, 1 suppressed; 1 error, 2 warnings; "
-        "1 input error (coverage: snapshot from 2026-12-04T11:00:00Z)",
+        "1 input error (coverage: snapshot from 2026-12-04T11:00:00Z, 3 hours old)",
     ]
 
 
@@ -393,6 +401,7 @@ def test_sarif_rules_and_results() -> None:
     assert run["properties"]["coverage"] == {
         "source": "snapshot",
         "fetched_at": "2026-12-04T11:00:00Z",
+        "age_seconds": 10800,
     }
 
 
@@ -448,7 +457,7 @@ def test_github_workflow_commands() -> None:
         "::warning title=TNX008 stale-coverage::"
         "the coverage snapshot is 12 days old (max_coverage_age: 7d)",
         "4 resources: 1 passed, 1 failed, 1 unresolved, 1 suppressed; 1 error, 2 warnings; "
-        "1 input error (coverage: snapshot from 2026-12-04T11:00:00Z)",
+        "1 input error (coverage: snapshot from 2026-12-04T11:00:00Z, 3 hours old)",
     ]
 
 

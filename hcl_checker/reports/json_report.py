@@ -11,7 +11,7 @@ from datetime import UTC, datetime
 from typing import Any
 
 from telnyx_coverage import __version__
-from telnyx_coverage.findings import CoverageInfo, Finding, ProblemReport, Report, ResourceResult
+from telnyx_coverage.findings import Finding, ProblemReport, Report, ResourceResult
 
 TOOL_NAME = "telnyx-coverage"
 SCHEMA_VERSION = 1
@@ -27,10 +27,17 @@ def iso_utc(moment: datetime | None) -> str | None:
     return moment.astimezone(UTC).isoformat().replace("+00:00", "Z")
 
 
-def _coverage(info: CoverageInfo | None) -> dict[str, Any] | None:
+def coverage_dict(report: Report) -> dict[str, Any] | None:
+    """``{"source", "fetched_at", "age_seconds"}``: where the coverage came from, how old."""
+    info = report.coverage
     if info is None:
         return None
-    return {"source": info.source, "fetched_at": iso_utc(info.fetched_at)}
+    age = report.coverage_age
+    return {
+        "source": info.source,
+        "fetched_at": iso_utc(info.fetched_at),
+        "age_seconds": None if age is None else int(age.total_seconds()),
+    }
 
 
 def _resource(result: ResourceResult) -> dict[str, Any]:
@@ -77,7 +84,7 @@ def as_dict(report: Report) -> dict[str, Any]:
     return {
         "schema_version": SCHEMA_VERSION,
         "tool": {"name": TOOL_NAME, "version": __version__},
-        "coverage": _coverage(report.coverage),
+        "coverage": coverage_dict(report),
         "resources": [_resource(r) for r in report.resources],
         "findings": [_finding(f) for f in report.findings],
         "errors": [_error(e) for e in report.errors],

@@ -17,7 +17,7 @@ from pathlib import PurePosixPath, PureWindowsPath
 from typing import Any
 from urllib.parse import quote
 
-from hcl_checker.reports.json_report import TOOL_NAME, iso_utc
+from hcl_checker.reports.json_report import TOOL_NAME, coverage_dict
 from telnyx_coverage import __version__
 from telnyx_coverage.findings import RULES, Finding, ProblemReport, Report, Rule
 
@@ -152,10 +152,7 @@ def as_dict(report: Report) -> dict[str, Any]:
     }
     properties: dict[str, Any] = {"summary": report.summary()}
     if report.coverage is not None:
-        properties["coverage"] = {
-            "source": report.coverage.source,
-            "fetched_at": iso_utc(report.coverage.fetched_at),
-        }
+        properties["coverage"] = coverage_dict(report)
     run["properties"] = properties
     return {"$schema": SARIF_SCHEMA_URI, "version": SARIF_VERSION, "runs": [run]}
 

@@ -18,9 +18,17 @@ the caller asks (the CLI asks on a terminal without ``NO_COLOR``).
 from __future__ import annotations
 
 import re
+from datetime import timedelta
 
 from hcl_checker.reports.json_report import iso_utc
-from telnyx_coverage.findings import CoverageInfo, Finding, ProblemReport, Report, Severity
+from telnyx_coverage.findings import (
+    CoverageInfo,
+    Finding,
+    ProblemReport,
+    Report,
+    Severity,
+    describe_age,
+)
 
 RESET = "\033[0m"
 BOLD = "\033[1m"
@@ -83,8 +91,8 @@ def _finding_head(finding: Finding) -> str:
     return f"{subject}: {_indent_continuation(finding.message, INDENT)}"
 
 
-def describe_coverage(coverage: CoverageInfo | None) -> str:
-    """``coverage: snapshot from 2026-12-04T11:00:00Z``, or that none was loaded."""
+def describe_coverage(coverage: CoverageInfo | None, age: timedelta | None = None) -> str:
+    """``coverage: snapshot from 2026-12-04T11:00:00Z, 3 days old``, or that none was loaded."""
     if coverage is None:
         return "no coverage loaded"
     source = {"api": "live API", "cache": "cached live API answer"}.get(
@@ -94,7 +102,8 @@ def describe_coverage(coverage: CoverageInfo | None) -> str:
     if fetched_at is None:
         return f"coverage: {source}"
     joiner = "from" if coverage.source == "snapshot" else "fetched"
-    return f"coverage: {source} {joiner} {fetched_at}"
+    old = "" if age is None else f", {describe_age(age)} old"
+    return f"coverage: {source} {joiner} {fetched_at}{old}"
 
 
 def summary_line(report: Report) -> str:
@@ -108,7 +117,7 @@ def summary_line(report: Report) -> str:
     )
     if report.errors:
         line += f"; {_plural(len(report.errors), 'input error')}"
-    return f"{line} ({describe_coverage(report.coverage)})"
+    return f"{line} ({describe_coverage(report.coverage, report.coverage_age)})"
 
 
 def render(report: Report, *, color: bool = False) -> str:
