@@ -13,22 +13,23 @@ INTERVAL = 0.1
 class Progress:
     """Redraws ``scanning: 120/400 root modules, 15 Telnyx resources`` in place."""
 
-    def __init__(self, stream: TextIO, *, enabled: bool) -> None:
+    def __init__(self, stream: TextIO, *, enabled: bool, delay: float = DELAY) -> None:
         self._stream = stream
         self._enabled = enabled
+        self._delay = delay
         self._started = time.monotonic()
         self._last = 0.0
         self._shown = False
 
     @classmethod
-    def for_terminal(cls, stream: TextIO, *, quiet: bool) -> Progress:
+    def for_terminal(cls, stream: TextIO, *, quiet: bool, delay: float = DELAY) -> Progress:
         """Enabled only when ``stream`` is a terminal and ``--quiet`` was not given."""
-        return cls(stream, enabled=not quiet and _isatty(stream))
+        return cls(stream, enabled=not quiet and _isatty(stream), delay=delay)
 
     def modules(self, done: int, total: int, resources: int) -> None:
         """Report how far the scan is."""
         now = time.monotonic()
-        if not self._enabled or now - self._started < DELAY or now - self._last < INTERVAL:
+        if not self._enabled or now - self._started < self._delay or now - self._last < INTERVAL:
             return
         self._last = now
         plural = "" if resources == 1 else "s"

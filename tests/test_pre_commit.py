@@ -1,0 +1,79 @@
+"""The pre-commit hook, run by the real pre-commit against this repository."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+REPO = Path(__file__).resolve().parents[1]
+SNAPSHOT = REPO / "examples" / "coverage-snapshot.json"
+
+VXC = """resource "telnyx_virtual_cross_connect" "aws" {{
+  network_id               = "net-1"
+  region_code              = "chicago-il"
+  cloud_provider           = "aws"
+  cloud_provider_region    = "us-east-1"
+  bgp_asn                  = 64512
+  primary_cloud_account_id = "123456789012"
+  bandwidth_mbps           = {bandwidth}
+}}
+"""
+
+
+def git(cwd: Path, *args: str) -> None:
+    subprocess.run(["git", *args], cwd=cwd, check=True, capture_output=True)
+
+
+def try_repo(project: Path, home: Path, *files: str) -> subprocess.CompletedProcess[str]:
+    """``pre-commit try-repo`` this repository's ``telnyx-coverage`` hook on ``files``."""
+    env = {
+        **os.environ,
+        "PRE_COMMIT_HOME": str(home),
+        "TELNYX_COVERAGE_FILE": str(SNAPSHOT),
+        "TELNYX_COVERAGE_MAX_AGE": "36500d",
+    }
+    return subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "pre_commit",
+            "try-repo",
+            str(REPO),
+            "telnyx-coverage",
+            "--files",
+            *files,
+        ],
+        cwd=project,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=600,
+    )
+
+
+def test_the_hook_fails_on_a_mistake_then_passes_once_fixed(tmp_path: Path) -> None:
+    project, home = tmp_path / "project", tmp_path / "pre-commit-home"
+    (project / "network").mkdir(parents=True)
+    (project / "legacy").mkdir()
+    git(project, "init", "-q")
+    (project / "network" / "main.tf").write_text(VXC.format(bandwidth=1000))
+    # A mistake in a module that did not change is not this commit's business.
+    (project / "legacy" / "main.tf").write_text(VXC.format(bandwidth=3))
+    git(project, "add", "-A")
+
+    failed = try_repo(project, home, "network/main.tf")
+    assert failed.returncode == 1, failed.stdout + failed.stderr
+    assert "telnyx-coverage (Terraform)" in failed.stdout and "Failed" in failed.stdout
+    assert (
+        "network/main.tf:8: error TNX004 telnyx_virtual_cross_connect.aws: bandwidth_mbps 1000"
+        " is not offered from chicago-il to aws us-east-1"
+    ) in failed.stdout
+    assert "legacy" not in failed.stdout
+
+    (project / "network" / "main.tf").write_text(VXC.format(bandwidth=500))
+    git(project, "add", "-A")
+    passed = try_repo(project, home, "network/main.tf")
+    assert passed.returncode == 0, passed.stdout + passed.stderr
+    assert "Passed" in passed.stdout
