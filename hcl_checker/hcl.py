@@ -1260,6 +1260,10 @@ class _Instance:
         for key, names in expansion.instances:
             scope = self.scope.with_names(names)
             values, lines, files = self._read_fields(call, mapping, scope)
+            # An input the call leaves out takes the module's own default, which a remote
+            # module's source (never downloaded) would tell: unknown, never a pass.
+            for api_field in mapping.attributes:
+                values.setdefault(api_field, UNKNOWN)
             if self.unexpanded or not expansion.known:
                 _unknown_placement(values)
             yield PlannedResource(
@@ -1270,6 +1274,7 @@ class _Instance:
                 line=call.line,
                 attribute_lines=lines,
                 source_type="module",
+                required=(),  # the module supplies what the API requires
                 suppressions=self.suppressions + call.suppressions,
                 attribute_files=files,
             )

@@ -260,7 +260,12 @@ def _planned(
             if value is not _ABSENT:
                 values[api_field] = value
     return PlannedResource(
-        address=address, kind=kind, values=values, file=shown, source_type=resource_type
+        address=address,
+        kind=kind,
+        values=values,
+        file=shown,
+        source_type=resource_type,
+        origin="plan",
     )
 
 
@@ -332,6 +337,17 @@ def _restapi(
                     f"{address}: data is not JSON ({error.msg} at line {error.lineno} column "
                     f"{error.colno} of the data); the restapi provider sends it as the request "
                     "body, so the API would refuse it",
+                    shown,
+                )
+            )
+            return None
+        except RecursionError:
+            # json.loads recurses once per bracket: a few thousand is enough to overflow.
+            errors.append(
+                ProblemReport(
+                    f"{address}: data is not JSON a request body can be (nested too deeply); "
+                    "the restapi provider sends it as the request body, so the API would "
+                    "refuse it",
                     shown,
                 )
             )

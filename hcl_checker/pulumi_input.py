@@ -173,6 +173,7 @@ def planned_from_pulumi(
         file=file,
         line=line,
         source_type=type_token,
+        origin="pulumi",
     )
 
 

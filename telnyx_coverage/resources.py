@@ -205,6 +205,10 @@ class PlannedResource:
     source_type: str = ""
     """The type as written: ``telnyx_virtual_cross_connect``, ``restapi_object``, a Pulumi token."""
     suppressions: tuple[Suppression, ...] = ()
+    origin: str = "hcl"
+    """Which front end planned it: ``hcl`` (Terraform code), ``plan`` (plan JSON), ``pulumi``."""
+    required: tuple[str, ...] | None = None
+    """The fields TNX006 asks of it; None means its kind's (a mapped module's are its own)."""
     attribute_files: dict[str, str] = field(default_factory=dict)
     """The file of an attribute whose line is in another file than the block (a module call)."""
 

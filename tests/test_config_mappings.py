@@ -260,3 +260,40 @@ def test_invalid_mappings_are_config_errors_naming_the_key(
     code, _, err = run(capsys, ".")
     assert code == 2
     assert re.search(rf"\.telnyx-coverage\.toml:\d+: {re.escape(key)}: ", err), err
+
+
+def test_a_mapped_module_needs_only_its_inputs_and_a_left_out_one_is_unresolved(
+    in_tmp: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    write(
+        in_tmp,
+        {
+            ".telnyx-coverage.toml": CONFIG,
+            "main.tf": textwrap.dedent(
+                """
+                module "vxc" {
+                  source   = "app.terraform.io/acme/telnyx-vxc/aws"
+                  location = "chicago-il"
+                  speed    = 50
+                }
+                """
+            ),
+        },
+    )
+    code, report, _ = run(capsys, ".")
+    assert code == 0
+    (finding,) = report["findings"]
+    # No TNX006: the module supplies network_id, bgp_asn and the account itself.
+    assert (finding["rule"], finding["attribute"]) == ("TNX005", "cloud_provider_region")
+    assert finding["suggestions"][0].startswith("pass the module's input explicitly")
+
+
+def test_an_unknown_value_in_a_plan_gets_the_plans_own_hint(
+    capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.chdir(REPO)
+    main(["check", "examples/plan/plan.json", "--coverage", SNAPSHOT, "--format", "json"])
+    report = json.loads(capsys.readouterr().out)
+    (unresolved,) = [f for f in report["findings"] if f["rule"] == "TNX005"]
+    assert "after_unknown" in unresolved["suggestions"][0]
+    assert not any("terraform show -json" in s for s in unresolved["suggestions"])

@@ -16,9 +16,9 @@ def needed_attributes(resource: PlannedResource) -> tuple[str, ...]:
 
 def missing_attribute(resource: PlannedResource, catalog: CoverageCatalog) -> Finding | None:
     """TNX006: a field the API requires on create is absent (or null)."""
-    info = KINDS[resource.kind]
+    required = KINDS[resource.kind].required if resource.required is None else resource.required
     missing = [
-        f for f in info.required if resource.values.get(f) is None and f not in _unknowns(resource)
+        f for f in required if resource.values.get(f) is None and f not in _unknowns(resource)
     ]
     if not missing:
         return None
@@ -46,11 +46,34 @@ def unresolved_value(resource: PlannedResource, catalog: CoverageCatalog) -> Fin
         "so the placement cannot be checked",
         resource=resource,
         attribute=unknown[0],
-        suggestions=[
-            "give the value as a literal, a variable or a local the checker can evaluate",
-            "or check the plan instead: terraform show -json plan.out > plan.json",
-        ],
+        suggestions=list(
+            _UNRESOLVED_HINTS.get((resource.origin, resource.source_type))
+            or _UNRESOLVED_HINTS[(resource.origin, "")]
+        ),
     )
+
+
+_UNRESOLVED_HINTS: dict[tuple[str, str], tuple[str, ...]] = {
+    ("hcl", ""): (
+        "give the value as a literal, a variable or a local the checker can evaluate",
+        "or check the plan instead: terraform show -json plan.out > plan.json",
+    ),
+    ("hcl", "module"): (
+        "pass the module's input explicitly, as a literal, a variable or a local "
+        "(a remote module's defaults are not read)",
+        "or check the plan instead: terraform show -json plan.out > plan.json",
+    ),
+    ("plan", ""): (
+        "the plan marks it known only after apply (after_unknown): give it as a literal or a "
+        "variable in the configuration",
+        "or, when it truly cannot be known before apply, suppress TNX005 for this resource",
+    ),
+    ("pulumi", ""): (
+        "it is another resource's output, known only after pulumi up: give it from stack "
+        "config or as a literal",
+        "or, when it truly cannot be known before apply, suppress TNX005 for this resource",
+    ),
+}
 
 
 def _unknowns(resource: PlannedResource) -> set[str]:
