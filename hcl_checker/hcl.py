@@ -45,7 +45,7 @@ from hcl_checker.hcl_eval import (
 )
 from telnyx_coverage.config import ModuleMapping
 from telnyx_coverage.errors import InputError
-from telnyx_coverage.files import read_input_bytes
+from telnyx_coverage.files import loads_json, read_input_bytes
 from telnyx_coverage.findings import ProblemReport
 from telnyx_coverage.resources import (
     KINDS,
@@ -451,7 +451,7 @@ class _Loader:
             self.files_parsed += 1
             if path.name.endswith(".json"):
                 try:
-                    document = json.loads(text or "{}")
+                    document = loads_json(text or "{}")
                     if not isinstance(document, dict):
                         report("a .tfvars.json file must hold a JSON object", shown, 1, 1)
                     else:
@@ -1325,7 +1325,7 @@ class _Instance:
             data = evaluate(data_attr.expr, scope)
             if isinstance(data, str):
                 try:
-                    data = json_numbers(json.loads(data))
+                    data = json_numbers(loads_json(data))
                 except json.JSONDecodeError as error:
                     self.loader.problem_once(
                         f"{address}: data is not JSON ({error.msg} at line {error.lineno} "

@@ -24,6 +24,7 @@ from typing import Any, TypeAlias
 import hcl2
 from lark import Token, Tree
 
+from telnyx_coverage.files import loads_json
 from telnyx_coverage.resources import UNKNOWN, is_unknown
 
 MAX_DEPTH = 120
@@ -974,7 +975,7 @@ def jsonencode(value: Any) -> str:
 
 def _fn_jsondecode(text: Any) -> Any:
     try:
-        return _json_number(json.loads(to_string(text)))
+        return _json_number(loads_json(to_string(text)))
     except json.JSONDecodeError as error:
         raise EvalError("jsondecode: invalid JSON") from error
 

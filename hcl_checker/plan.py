@@ -52,6 +52,9 @@ of replace (``["delete", "create"]``, ``["create", "delete"]``). ``no-op``, ``re
 ``delete`` and ``forget`` alone create nothing."""
 MAX_PLAN_BYTES: Final = 1024 * 1024 * 1024
 """A larger file is refused rather than read into memory."""
+MAX_NESTING: Final = 100
+"""A change of ours nested deeper is refused: Terraform's own values stay far below it, and
+the checks walk values recursively (Python's stack allows about a thousand levels)."""
 
 _PLAN_KEYS: Final = ("resource_changes", "planned_values", "configuration", "prior_state")
 _ZIP_MAGIC: Final = b"PK\x03\x04"
@@ -238,11 +241,21 @@ def _planned(
     if not isinstance(change, dict) or not isinstance(actions, list):
         errors.append(ProblemReport(f"{address}: no change.actions in {where}", shown))
         return None
+    if not all(isinstance(action, str) for action in actions):
+        errors.append(ProblemReport(f"{address}: change.actions must be a list of strings", shown))
+        return None
     if not CHECKED_ACTIONS.intersection(actions):
         return None  # no-op, read, delete, forget
     after = change.get("after")
     if not isinstance(after, dict):
         errors.append(ProblemReport(f"{address}: change.after must be an object", shown))
+        return None
+    if _too_deep(change, MAX_NESTING):
+        errors.append(
+            ProblemReport(
+                f"{address}: change is nested too deeply (over {MAX_NESTING} levels)", shown
+            )
+        )
         return None
     unknown = change.get("after_unknown", {})
 
@@ -269,11 +282,29 @@ def _planned(
     )
 
 
+def _too_deep(value: Any, limit: int) -> bool:
+    """Whether ``value`` (parsed JSON) nests lists and objects more than ``limit`` levels deep.
+
+    Walked with a stack of its own, so any depth json.loads accepts can be measured.
+    """
+    pending = [(value, 0)]
+    while pending:
+        item, depth = pending.pop()
+        if isinstance(item, dict | list):
+            if depth >= limit:
+                return True
+            children = item.values() if isinstance(item, dict) else item
+            pending.extend((child, depth + 1) for child in children)
+    return False
+
+
 class _Absent:
     """An attribute neither in ``after`` nor marked unknown."""
 
 
 _ABSENT: Final = _Absent()
+_TOO_DEEP: Final = object()
+"""restapi ``data`` too deep for json.loads to parse."""
 
 
 def _after_value(after: Mapping[str, Any], unknown: Any, attribute: str) -> Any:
@@ -330,7 +361,7 @@ def _restapi(
     data = _after_value(after, unknown, "data")
     if isinstance(data, str):
         try:
-            data = hcl.json_numbers(json.loads(data))
+            data = json.loads(data)
         except json.JSONDecodeError as error:
             errors.append(
                 ProblemReport(
@@ -341,17 +372,18 @@ def _restapi(
                 )
             )
             return None
-        except RecursionError:
-            # json.loads recurses once per bracket: a few thousand is enough to overflow.
+        except RecursionError:  # json.loads recurses once per bracket
+            data = _TOO_DEEP
+        if data is _TOO_DEEP or _too_deep(data, MAX_NESTING):
             errors.append(
                 ProblemReport(
-                    f"{address}: data is not JSON a request body can be (nested too deeply); "
-                    "the restapi provider sends it as the request body, so the API would "
-                    "refuse it",
+                    f"{address}: data is nested too deeply (over {MAX_NESTING} levels) to be "
+                    "a request body",
                     shown,
                 )
             )
             return None
+        data = hcl.json_numbers(data)
     elif data is _ABSENT:
         data = None
 

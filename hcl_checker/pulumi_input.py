@@ -33,7 +33,7 @@ from typing import Any, Final
 
 from telnyx_coverage.config import ResourceType
 from telnyx_coverage.errors import InputError
-from telnyx_coverage.files import read_input_bytes
+from telnyx_coverage.files import loads_json, read_input_bytes
 from telnyx_coverage.findings import ProblemReport
 from telnyx_coverage.resources import (
     KINDS,
@@ -208,7 +208,7 @@ def _restapi_values(
     data = _plain(props.get("data"))
     if isinstance(data, str):
         try:
-            data = _plain(json.loads(data))
+            data = _plain(loads_json(data))
         except json.JSONDecodeError as error:
             raise InputError(
                 f"{address}: data is not valid JSON ({error.msg} at character {error.pos}); "
@@ -446,7 +446,7 @@ def scan_pulumi(
                 [],
                 [ProblemReport(f"the Pulumi program could not be run: {detail}", file=shown_main)],
             )
-        result = json.loads(result_path.read_text(encoding="utf-8"))
+        result = loads_json(result_path.read_text(encoding="utf-8"))
 
     return _scan_result(result, cwd, resource_types, shown_main)
 
@@ -576,7 +576,7 @@ def _run_worker(request_path: str) -> None:  # pragma: no cover - runs in the ch
     from pulumi.runtime.stack import run_pulumi_func
     from pulumi.runtime.sync_await import _sync_await
 
-    job = json.loads(Path(request_path).read_text(encoding="utf-8"))
+    job = loads_json(Path(request_path).read_text(encoding="utf-8"))
     root = Path(job["root"]).resolve()
     program = Path(job["program"])
     constructed: dict[tuple[str, str], list[tuple[str | None, int | None]]] = {}

@@ -218,6 +218,11 @@ class PackState:
             )
         except InputError as error:
             return Checked(None, None, problem=ProblemReport(error.message))
+        except RecursionError:
+            # A restapi `data` of a few thousand brackets overflows json.loads; an exception
+            # here would fail the whole preview with a gRPC error instead of a violation.
+            message = f"{urn}: properties nested too deeply to read"
+            return Checked(None, None, problem=ProblemReport(message))
         if resource is None:
             return None
         if settings.config is None:

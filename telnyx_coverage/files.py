@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import json
 import os
 import stat
 from pathlib import Path
+from typing import Any
 
 
 class NotARegularFileError(OSError):
@@ -37,3 +39,14 @@ def read_input_bytes(path: Path, *, max_bytes: int, head: int | None = None) -> 
     if len(data) > max_bytes:
         raise NotARegularFileError(f"file too large (over {max_bytes // 2**20} MB)")
     return data
+
+
+def loads_json(text: str) -> Any:
+    """``json.loads``, where nesting too deep to read is a JSONDecodeError too.
+
+    (The standard parser recurses, so ``[[[[...`` thousands deep raises RecursionError.)
+    """
+    try:
+        return json.loads(text)
+    except RecursionError:
+        raise json.JSONDecodeError("nested too deeply", text, 0) from None

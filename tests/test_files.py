@@ -8,6 +8,7 @@ paths outside the working directory are shown absolute.
 
 from __future__ import annotations
 
+import errno
 import json
 import os
 import signal
@@ -16,6 +17,7 @@ import subprocess
 import sys
 import time
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -25,7 +27,6 @@ from telnyx_coverage.snapshot import read_snapshot
 
 REPO = Path(__file__).resolve().parents[1]
 SNAPSHOT = REPO / "examples" / "coverage-snapshot.json"
-IS_ROOT = hasattr(os, "getuid") and os.getuid() == 0
 
 WIREGUARD = """
 resource "telnyx_wireguard_interface" "wg" {
@@ -212,33 +213,66 @@ def test_a_tf_file_that_cannot_be_read_is_an_error_naming_it(
     assert words in error["message"]
 
 
-@pytest.mark.skipif(IS_ROOT, reason="root reads files whatever their mode")
+def make_unreadable(path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """``chmod 000`` on ``path``; where that does not stop a read (root, CAP_DAC_OVERRIDE),
+    opening it fails as it would for anyone else: PermissionError, "Permission denied".
+
+    Every input is opened through ``os.open`` (``telnyx_coverage.files``), so refusing it
+    there is what a user without the right would meet.
+    """
+    path.chmod(0)
+    try:
+        os.close(os.open(path, os.O_RDONLY))
+    except PermissionError:
+        return  # a real unreadable file
+    locked = os.path.realpath(path)
+    real_open = os.open
+
+    def refusing_open(file: Any, flags: int, *args: Any, **kwargs: Any) -> int:
+        if isinstance(file, str | bytes | os.PathLike) and os.path.realpath(file) == locked:
+            raise PermissionError(errno.EACCES, os.strerror(errno.EACCES), os.fspath(file))
+        return real_open(file, flags, *args, **kwargs)
+
+    monkeypatch.setattr(os, "open", refusing_open)
+
+
 def test_an_unreadable_tf_file_is_an_error_naming_it(
-    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
 ) -> None:
     (tmp_path / "main.tf").write_text(WIREGUARD)
-    (tmp_path / "main.tf").chmod(0)
+    make_unreadable(tmp_path / "main.tf", monkeypatch)
     code, out, _ = check(capsys, str(tmp_path), "--coverage", str(SNAPSHOT))
     assert code == 2
-    assert "Permission denied" in json.loads(out)["errors"][0]["message"]
+    (error,) = json.loads(out)["errors"]
+    assert error["file"].endswith("main.tf")
+    assert "Permission denied" in error["message"]
 
 
-@pytest.mark.skipif(IS_ROOT, reason="root reads files whatever their mode")
-def test_an_unreadable_snapshot_or_config_is_a_clear_error(
+def test_an_unreadable_snapshot_exits_3_naming_it(
     tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
 ) -> None:
     monkeypatch.chdir(tmp_path)
     (tmp_path / "main.tf").write_text(WIREGUARD)
     locked = tmp_path / "locked.json"
     locked.write_text(SNAPSHOT.read_text())
-    locked.chmod(0)
-    code, _, err = check(capsys, "--coverage", str(locked))
-    assert code == 3 and "Permission denied" in err
+    make_unreadable(locked, monkeypatch)
+    code, out, err = check(capsys, "--coverage", str(locked))
+    assert code == 3 and out == ""
+    assert "Permission denied" in err and "locked.json" in err
+    assert len(err.strip().splitlines()) == 1
+
+
+def test_an_unreadable_config_exits_2_naming_it(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.chdir(tmp_path)
+    (tmp_path / "main.tf").write_text(WIREGUARD)
     config = tmp_path / ".telnyx-coverage.toml"
     config.write_text('fail_on = "error"\n')
-    config.chmod(0)
+    make_unreadable(config, monkeypatch)
     code, _, err = check(capsys, "--coverage", str(SNAPSHOT))
-    assert code == 2 and "Permission denied" in err
+    assert code == 2
+    assert "Permission denied" in err and ".telnyx-coverage.toml" in err
 
 
 @pytest.mark.parametrize(

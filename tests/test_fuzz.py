@@ -4,7 +4,6 @@ Inputs: Terraform HCL (valid, broken, deep, huge, odd Unicode, BOM/CRLF) and .tf
 the whole `check` command; HCL expressions through the evaluator; suppression comments;
 snapshot files; config files. Each example runs in-process under a time bound (a thread
 joined with a timeout); a few run as real processes to prove stderr never shows a traceback.
-(The plan JSON reader is fuzzed with its own module, built elsewhere.)
 
 The default run is small enough for every test run; ``TELNYX_COVERAGE_FUZZ=long`` runs ~30
 times as many examples (docs/reliability.md).
@@ -13,23 +12,28 @@ times as many examples (docs/reliability.md).
 from __future__ import annotations
 
 import contextlib
+import functools
+import importlib
 import io
 import json
 import os
+import shutil
 import subprocess
 import sys
 import tempfile
 import threading
 from collections.abc import Callable
 from pathlib import Path
+from types import SimpleNamespace
 from typing import Any, TypeVar
 
 import pytest
-from hypothesis import HealthCheck, given, settings
+from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 
 from hcl_checker.cli import main
 from hcl_checker.hcl_eval import EvalContext, Scope, evaluate, parse_expression
+from hcl_checker.pulumi_input import planned_from_pulumi
 from telnyx_coverage.config import load_config
 from telnyx_coverage.errors import CoverageUnavailableError, InputError
 from telnyx_coverage.snapshot import parse_snapshot
@@ -546,6 +550,328 @@ def test_the_config_loader_loads_or_says_what_is_wrong(text: str, as_pyproject: 
             bounded(lambda: load_config(explicit=None, cwd=Path(directory)))
         except InputError as error:
             assert str(error).startswith(name)
+
+
+# -- plan JSON -----------------------------------------------------------------------------------
+
+PLAN_DIR = REPO / "examples" / "plan"
+VALID_PLAN = json.loads((PLAN_DIR / "plan.json").read_text(encoding="utf-8"))
+Path_ = tuple[str | int, ...]
+
+
+def _paths(value: Any, prefix: Path_ = ()) -> list[Path_]:
+    """Every place in a JSON document, as the keys and indexes leading to it."""
+    found = [prefix]
+    if isinstance(value, dict):
+        for key, child in value.items():
+            found += _paths(child, (*prefix, key))
+    elif isinstance(value, list):
+        for index, child in enumerate(value):
+            found += _paths(child, (*prefix, index))
+    return found
+
+
+def _get(document: Any, path: Path_) -> Any:
+    for step in path:
+        document = document[step]
+    return document
+
+
+odd_strings = st.one_of(
+    st.text(text_chars, max_size=30),
+    st.sampled_from(
+        [
+            "",
+            "\ufeff",
+            "\u202e",
+            "\ud800".encode("utf-8", "surrogatepass").decode("utf-8", "replace"),
+            "1e400",
+            "-0",
+            "NaN",
+            "null",
+            "{}",
+            "[",
+            "chicago-il\u200b",
+        ]
+    ),
+)
+PLAN_MUTATIONS = ["drop", "retype", "truncate", "deep", "huge", "odd"]
+
+
+@st.composite
+def plan_documents(draw: st.DrawFn) -> Any:
+    """examples/plan/plan.json with a few places dropped, retyped, cut, nested, huge or odd."""
+    document: Any = json.loads(json.dumps(VALID_PLAN))
+    for _ in range(draw(st.integers(1, 4))):
+        paths = _paths(document)
+        # Mostly where the reader looks: resource_changes and what is under it.
+        ours = [p for p in paths if p[:1] == ("resource_changes",)] or paths
+        path = draw(st.sampled_from(ours if draw(st.integers(0, 4)) else paths))
+        mutation = draw(st.sampled_from(PLAN_MUTATIONS))
+        if not path:
+            if mutation in ("retype", "deep"):
+                document = draw(json_values)
+            continue
+        parent, last = _get(document, path[:-1]), path[-1]
+        value = parent[last]
+        if mutation == "drop":
+            del parent[last]
+        elif mutation == "retype":
+            parent[last] = draw(json_values)
+        elif mutation == "truncate" and isinstance(value, str | list):
+            parent[last] = value[: draw(st.integers(0, len(value)))]
+        elif mutation == "deep":
+            depth = draw(st.sampled_from([50, 900, 3000]))
+            for _ in range(depth):
+                value = [value] if draw(st.booleans()) or depth > 50 else {"a": value}
+            parent[last] = value
+        elif mutation == "huge":
+            parent[last] = "x" * draw(st.sampled_from([10_000, 1_000_000]))
+        elif mutation == "odd":
+            parent[last] = draw(odd_strings)
+    return document
+
+
+@st.composite
+def restapi_data_plans(draw: st.DrawFn) -> Any:
+    """The example plan with the ``data`` (and maybe ``path``) of its restapi_object changed."""
+    document: Any = json.loads(json.dumps(VALID_PLAN))
+    (entry,) = [c for c in document["resource_changes"] if c["type"] == "restapi_object"]
+    after = entry["change"]["after"]
+    good = after["data"]
+    after["data"] = draw(
+        st.one_of(
+            st.text(text_chars, max_size=60),
+            st.integers(0, len(good)).map(lambda n: good[:n]),  # cut short
+            st.sampled_from(
+                ["", "null", "[]", '"x"', "1", "{", "{'a': 1}", "NaN", "[" * 5000, good + "}"]
+            ),
+            json_values.map(json.dumps),  # JSON, but maybe no object
+            json_values,  # not even a string
+        )
+    )
+    if draw(st.booleans()):
+        after["path"] = draw(
+            st.sampled_from(
+                ["/v2/wireguard_interfaces", "/v2/virtual_cross_connects", "/v2/networks", "", 7]
+            )
+        )
+    if draw(st.booleans()):
+        entry["change"]["after_unknown"] = draw(
+            st.sampled_from([{"data": True}, {"path": True}, True, [], {"data": [True]}])
+        )
+    return document
+
+
+def plan_texts(documents: st.SearchStrategy[Any]) -> st.SearchStrategy[str]:
+    """A document as JSON text, maybe cut short, maybe with a BOM."""
+
+    @st.composite
+    def text(draw: st.DrawFn) -> str:
+        try:
+            written = json.dumps(draw(documents), ensure_ascii=draw(st.booleans()))
+        except RecursionError:
+            written = "[" * 5000 + "]" * 5000
+        if draw(st.integers(0, 4)) == 0:
+            written = written[: draw(st.integers(0, len(written)))]
+        if draw(st.integers(0, 9)) == 0:
+            written = "\ufeff" + written
+        return written
+
+    return text()
+
+
+def check_plan(text: str, *options: str, beside_source: bool = False) -> tuple[int, str, str]:
+    """``check plan.json`` on ``text``; with ``beside_source`` the example's .tf files too."""
+    with tempfile.TemporaryDirectory() as directory:
+        if beside_source:
+            shutil.copytree(PLAN_DIR, directory, dirs_exist_ok=True)
+        Path(directory, "plan.json").write_text(text, encoding="utf-8", errors="surrogatepass")
+        argv = ["check", str(Path(directory, "plan.json")), "--coverage", str(SNAPSHOT)]
+        code, out, err = run_cli([*argv, *options])
+    assert_clean_exit(code, out, err)
+    return code, out, err
+
+
+@fuzz(150)
+@given(
+    plan_texts(
+        json_values
+        | st.fixed_dictionaries(
+            {"format_version": json_values},
+            optional={"resource_changes": json_values, "planned_values": json_values},
+        )
+    ),
+    st.sampled_from(["text", "json"]),
+)
+def test_fuzzed_json_as_a_plan_exits_cleanly(text: str, fmt: str) -> None:
+    code, out, err = check_plan(text, "--format", fmt)
+    if code == 2:
+        assert "plan.json" in out + err  # the error names the file
+
+
+@fuzz(200)
+@given(plan_texts(plan_documents()), st.booleans(), st.sampled_from(["text", "json", "sarif"]))
+def test_a_mutated_example_plan_exits_cleanly(text: str, beside_source: bool, fmt: str) -> None:
+    check_plan(text, "--format", fmt, beside_source=beside_source)
+
+
+@fuzz(150)
+@given(plan_texts(restapi_data_plans()), st.booleans())
+def test_restapi_data_that_is_no_json_object_exits_cleanly(text: str, beside_source: bool) -> None:
+    code, out, _ = check_plan(text, "--format", "json", beside_source=beside_source)
+    if code in (0, 1) and out.strip():
+        json.loads(out)  # a report, not a crash half-way through one
+
+
+OFFICE = "telnyx_wireguard_interface.office[0]"
+
+
+def _example_plan_with(change: Callable[[dict[str, Any]], None]) -> str:
+    """The example plan with ``change`` applied to its ``OFFICE`` entry."""
+    document: Any = json.loads(json.dumps(VALID_PLAN))
+    (entry,) = [c for c in document["resource_changes"] if c["address"] == OFFICE]
+    change(entry)
+    return json.dumps(document)
+
+
+def _restapi_entry(document: Any) -> Any:
+    (entry,) = [c for c in document["resource_changes"] if c["type"] == "restapi_object"]
+    return entry
+
+
+def _nested(depth: int) -> Any:
+    value: Any = "chicago-il"
+    for _ in range(depth):
+        value = [value]
+    return value
+
+
+FOUND_BY_FUZZING = {
+    # TypeError: unhashable type, out of the actions check.
+    "an_action_that_is_an_object": (
+        _example_plan_with(lambda e: e["change"].update(actions=[{"create": True}])),
+        f"{OFFICE}: change.actions must be a list of strings",
+    ),
+    # RecursionError in the rules, which walk values recursively.
+    "a_value_nested_900_deep": (
+        _example_plan_with(lambda e: e["change"]["after"].update(region_code=_nested(900))),
+        f"{OFFICE}: change is nested too deeply",
+    ),
+    # RecursionError out of json.loads on the restapi data string.
+    "restapi_data_of_5000_brackets": (
+        json.dumps(
+            {
+                **VALID_PLAN,
+                "resource_changes": [
+                    {
+                        **_restapi_entry(VALID_PLAN),
+                        "change": {
+                            "actions": ["create"],
+                            "after": {"path": "/v2/wireguard_interfaces", "data": "[" * 5000},
+                        },
+                    }
+                ],
+            }
+        ),
+        "restapi_object.iot_gateway: data is nested too deeply",
+    ),
+}
+
+
+@pytest.mark.parametrize("case", list(FOUND_BY_FUZZING))
+def test_plan_input_fuzzing_found_is_an_input_error_naming_the_address(case: str) -> None:
+    text, words = FOUND_BY_FUZZING[case]
+    code, out, err = check_plan(text, "--format", "json")
+    assert code == 2, err
+    assert words in json.loads(out)["errors"][0]["message"]
+
+
+# -- Pulumi properties through the policy pack's policies ---------------------------------------
+
+PULUMI_TYPES = [
+    "telnyx:index/virtualCrossConnect:VirtualCrossConnect",
+    "telnyx:index/wireguardInterface:WireguardInterface",
+    "telnyx:index/privateWirelessGateway:PrivateWirelessGateway",
+    "restapi:index/object:Object",
+]
+PULUMI_PROPERTIES = [
+    "regionCode",
+    "networkId",
+    "cloudProvider",
+    "cloudProviderRegion",
+    "bandwidthMbps",
+    "bgpAsn",
+    "primaryCloudAccountId",
+    "name",
+    "path",
+    "data",
+]
+PREVIEW_UNKNOWN = "04da6b54-80e4-46f7-96ec-b56ff0331ba9"  # the engine's unknown string
+restapi_data = st.one_of(
+    st.text(text_chars, max_size=40),
+    json_values.map(json.dumps),
+    st.sampled_from(["", "{", "null", "[]", "[" * 5000, '{"region_code": "chicago-il"}']),
+)
+pulumi_values = st.one_of(
+    json_values, restapi_data, st.sampled_from([PREVIEW_UNKNOWN, "/v2/wireguard_interfaces"])
+)
+
+
+@functools.cache
+def pack_policies() -> list[Any]:
+    """The pack's rule policies over the example snapshot, imported as ``__main__.py`` does."""
+    sys.path.insert(0, str(REPO / "policy"))
+    try:
+        module = importlib.import_module("telnyx_policies")
+    finally:
+        sys.path.remove(str(REPO / "policy"))
+    environ = {"TELNYX_COVERAGE_FILE": str(SNAPSHOT)}
+    state = module.PackState(environ=environ, cwd=REPO)
+    policies: list[Any] = module.build_policies(state, environ=environ)[:-1]
+    return policies
+
+
+@fuzz(300)
+@given(
+    st.sampled_from(PULUMI_TYPES),
+    st.dictionaries(st.sampled_from(PULUMI_PROPERTIES), pulumi_values, max_size=8),
+)
+# Found by this test: a RecursionError out of Analyze failed the whole preview.
+@example("restapi:index/object:Object", {"path": "/v2/wireguard_interfaces", "data": "[" * 5000})
+def test_the_pack_judges_any_properties_without_raising(
+    type_token: str, props: dict[str, Any]
+) -> None:
+    violations: list[tuple[str, str]] = []
+    args = SimpleNamespace(resource_type=type_token, urn=f"urn:pulumi:dev::p::{type_token}::x")
+    args.props = props
+
+    def validate_all() -> None:
+        for policy in pack_policies():
+            policy.validate(
+                args, lambda message, _urn=None, p=policy: violations.append((p.name, message))
+            )
+
+    bounded(validate_all)
+    for _, message in violations:
+        assert message[:3] == "TNX" and message[6:8] == ": ", message
+
+
+def test_pulumi_restapi_data_nested_too_deeply_is_an_input_error() -> None:
+    props = {"path": "/v2/wireguard_interfaces", "data": "[" * 5000}
+    with pytest.raises(InputError):
+        planned_from_pulumi("restapi:index/object:Object", "urn:x", props)
+
+
+def test_hcl_restapi_data_nested_too_deeply_is_an_error_at_its_line() -> None:
+    text = (
+        'resource "restapi_object" "w" {\n  path = "/v2/wireguard_interfaces"\n'
+        f'  data = "{"[" * 5000}"\n}}\n'
+    )
+    code, out, _ = check_directory({"main.tf": text}, "--format", "json")
+    assert code == 2
+    (error,) = json.loads(out)["errors"]
+    assert error["file"].endswith("main.tf") and error["line"] == 3
 
 
 # -- real processes: nothing reaches stderr as a traceback --------------------------------------

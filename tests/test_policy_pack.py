@@ -11,52 +11,40 @@ from __future__ import annotations
 
 import importlib
 import json
-import os
-import select
-import subprocess
 import sys
 from collections.abc import Iterator, Mapping
-from dataclasses import dataclass
 from pathlib import Path
 from types import ModuleType, SimpleNamespace
 from typing import Any
 
-import grpc
 import pytest
-from google.protobuf import empty_pb2, struct_pb2
-from pulumi.runtime.proto import analyzer_pb2, analyzer_pb2_grpc
+from google.protobuf import empty_pb2
+from pack_util import (
+    CUSTOM_VXC,
+    EXAMPLE_SNAPSHOT,
+    POLICY_DIR,
+    PUBLIC_GATEWAY,
+    RESTAPI,
+    RULE_POLICIES,
+    UNKNOWN_NUMBER,
+    VXC,
+    WIREGUARD,
+    WIRELESS_GATEWAY,
+    Pack,
+    only,
+    placed,
+    start_pack,
+    stop_pack,
+    urn,
+    violation_text,
+    vxc,
+    without,
+)
+from pulumi.runtime.proto import analyzer_pb2
 from sarif_util import assert_valid_sarif
 
 from telnyx_coverage.coverage_server import CoverageServer
 from telnyx_coverage.sources import NO_SOURCE_MESSAGE
-
-ROOT = Path(__file__).resolve().parents[1]
-POLICY_DIR = ROOT / "policy"
-EXAMPLE_SNAPSHOT = ROOT / "examples" / "coverage-snapshot.json"
-ENGINE_ADDRESS = "127.0.0.1:50051"  # the pack never dials it; the CLI always passes one
-
-VXC = "telnyx:index/virtualCrossConnect:VirtualCrossConnect"
-WIREGUARD = "telnyx:index/wireguardInterface:WireguardInterface"
-PUBLIC_GATEWAY = "telnyx:index/publicInternetGateway:PublicInternetGateway"
-WIRELESS_GATEWAY = "telnyx:index/privateWirelessGateway:PrivateWirelessGateway"
-RESTAPI = "restapi:index/object:Object"
-CUSTOM_VXC = "acme:network/crossConnect:CrossConnect"
-UNKNOWN_NUMBER = "3eeb2bf0-c639-47a8-9e75-3b44932eb421"  # the engine's placeholder in preview
-
-RULE_POLICIES = (
-    "telnyx-required-attributes",
-    "telnyx-known-location",
-    "telnyx-service-available",
-    "telnyx-vxc-cloud-region",
-    "telnyx-vxc-bandwidth",
-    "telnyx-coverage-available",
-)
-LEVELS = {
-    "advisory": analyzer_pb2.ADVISORY,
-    "mandatory": analyzer_pb2.MANDATORY,
-    "remediate": analyzer_pb2.REMEDIATE,
-    "disabled": analyzer_pb2.DISABLED,
-}
 
 CONFIG_TOML = """
 [resource_types."acme:network/crossConnect:CrossConnect"]
@@ -68,127 +56,6 @@ rule = "TNX004"
 address = "*::lab-*"
 reason = "lab circuits are resized by hand"
 """
-
-
-def urn(type_token: str, name: str) -> str:
-    """A URN as the engine makes it for a resource under the stack."""
-    return f"urn:pulumi:dev::telnyx-example::{type_token}::{name}"
-
-
-def vxc(
-    region: str = "chicago-il",
-    provider: str = "aws",
-    cloud_region: str = "us-east-1",
-    bandwidth: Any = 500.0,
-) -> dict[str, Any]:
-    """VXC properties as the engine sends them: camelCase, numbers as floats."""
-    return {
-        "networkId": "6a09cdc3-8948-47f0-aa62-74ac943d6c58",
-        "name": "acme-vxc",
-        "regionCode": region,
-        "cloudProvider": provider,
-        "cloudProviderRegion": cloud_region,
-        "bandwidthMbps": bandwidth,
-        "bgpAsn": 64512.0,
-        "primaryCloudAccountId": "123456789012",
-    }
-
-
-def placed(region: str | None) -> dict[str, Any]:
-    """A WireGuard interface or gateway: a network and (unless None) a region_code."""
-    props: dict[str, Any] = {"networkId": "6a09cdc3", "name": "acme-edge"}
-    if region is not None:
-        props["regionCode"] = region
-    return props
-
-
-def _without(props: dict[str, Any], *names: str) -> dict[str, Any]:
-    return {k: v for k, v in props.items() if k not in names}
-
-
-@dataclass
-class Pack:
-    """A running policy pack and a client for its analyzer API."""
-
-    process: subprocess.Popen[bytes]
-    channel: grpc.Channel
-    stub: analyzer_pb2_grpc.AnalyzerStub
-    stderr_path: Path
-
-    def analyze(
-        self, type_token: str, name: str, props: Mapping[str, Any]
-    ) -> list[analyzer_pb2.AnalyzeDiagnostic]:
-        """The diagnostics for one resource, as the engine asks for them during preview."""
-        properties = struct_pb2.Struct()
-        properties.update(dict(props))
-        response = self.stub.Analyze(
-            analyzer_pb2.AnalyzeRequest(
-                type=type_token, properties=properties, urn=urn(type_token, name), name=name
-            )
-        )
-        return list(response.diagnostics)
-
-    def analyze_stack(
-        self, resources: list[tuple[str, str, Mapping[str, Any]]]
-    ) -> list[analyzer_pb2.AnalyzeDiagnostic]:
-        """The stack policies' diagnostics, at the end of the run."""
-        request = analyzer_pb2.AnalyzeStackRequest()
-        for type_token, name, props in resources:
-            resource = request.resources.add(type=type_token, urn=urn(type_token, name), name=name)
-            resource.properties.update(dict(props))
-        return list(self.stub.AnalyzeStack(request).diagnostics)
-
-    def configure(self, given: Mapping[str, Any]) -> None:
-        """``--policy-pack-config``, reconciled as the Pulumi CLI does before Configure: every
-        policy gets its default level from GetAnalyzerInfo, then ``all``, then its own entry."""
-        info = self.stub.GetAnalyzerInfo(empty_pb2.Empty())
-        levels = {policy.name: policy.enforcementLevel for policy in info.policies}
-        for name, value in given.items():
-            level = value if isinstance(value, str) else value.get("enforcementLevel")
-            if level is None:
-                continue
-            targets = list(levels) if name == "all" else [name]
-            for target in targets:
-                levels[target] = LEVELS[level]
-        request = analyzer_pb2.ConfigureAnalyzerRequest()
-        for name, level in levels.items():
-            request.policyConfig[name].enforcementLevel = level
-        self.stub.Configure(request)
-
-
-def start_pack(env: Mapping[str, str], tmp: Path) -> Pack:
-    """``python -u -m pulumi.policy <engine> .`` in ``policy/``, as the Pulumi CLI runs it."""
-    environ = {k: v for k, v in os.environ.items() if not k.startswith(("TELNYX_", "PULUMI_"))}
-    environ["PYTHONPATH"] = os.pathsep.join(filter(None, [str(ROOT), environ.get("PYTHONPATH")]))
-    environ["TELNYX_COVERAGE_CACHE_DIR"] = str(tmp / "cache")
-    environ.update(env)
-    stderr_path = tmp / "pack-stderr.txt"
-    with stderr_path.open("wb") as stderr:
-        process = subprocess.Popen(
-            [sys.executable, "-u", "-m", "pulumi.policy", ENGINE_ADDRESS, "."],
-            cwd=POLICY_DIR,
-            env=environ,
-            stdin=subprocess.DEVNULL,
-            stdout=subprocess.PIPE,
-            stderr=stderr,
-        )
-    assert process.stdout is not None
-    ready, _, _ = select.select([process.stdout], [], [], 60)
-    line = process.stdout.readline() if ready else b""
-    if not line.strip().isdigit():
-        process.kill()
-        process.wait()
-        pytest.fail(f"the pack printed no port: {line!r}\n{stderr_path.read_text()}")
-    channel = grpc.insecure_channel(f"127.0.0.1:{int(line)}")
-    return Pack(process, channel, analyzer_pb2_grpc.AnalyzerStub(channel), stderr_path)
-
-
-def stop_pack(pack: Pack) -> None:
-    pack.channel.close()
-    pack.process.kill()
-    pack.process.wait()
-    if pack.process.stdout is not None:
-        pack.process.stdout.close()
 
 
 @pytest.fixture(scope="module")
@@ -221,16 +88,6 @@ def pack(live_server: CoverageServer, pack_dir: Path) -> Iterator[Pack]:
     stop_pack(started)
 
 
-def only(diagnostics: list[analyzer_pb2.AnalyzeDiagnostic]) -> analyzer_pb2.AnalyzeDiagnostic:
-    assert len(diagnostics) == 1, [d.message for d in diagnostics]
-    return diagnostics[0]
-
-
-def violation_text(diagnostic: analyzer_pb2.AnalyzeDiagnostic) -> str:
-    """What the pack reported, without the description the SDK puts before it."""
-    return diagnostic.message.split("\n", 1)[1]
-
-
 # --- the pack as the CLI sees it -----------------------------------------------------------
 
 
@@ -255,7 +112,7 @@ def test_analyzer_info_lists_one_mandatory_policy_per_rule(pack: Pack) -> None:
         (PUBLIC_GATEWAY, placed("chicago-il")),
         (WIRELESS_GATEWAY, placed("chicago-il")),
         (WIRELESS_GATEWAY, placed(None)),  # region_code is optional for this kind
-        (CUSTOM_VXC, {"pop": "chicago-il", "speed": 200.0, **_without(vxc(), "regionCode")}),
+        (CUSTOM_VXC, {"pop": "chicago-il", "speed": 200.0, **without(vxc(), "regionCode")}),
     ],
     ids=["vxc", "wireguard", "public-gateway", "wireless-gateway", "wireless-no-region", "custom"],
 )
@@ -305,7 +162,7 @@ def test_resources_that_fit_coverage_pass(
         ),
         (
             CUSTOM_VXC,
-            {"pop": "chicago-il", "speed": 10000.0, **_without(vxc(), "regionCode")},
+            {"pop": "chicago-il", "speed": 10000.0, **without(vxc(), "regionCode")},
             "telnyx-vxc-bandwidth",
             "TNX004: bandwidth_mbps 10000 is not offered from chicago-il to aws us-east-1",
         ),
