@@ -52,11 +52,11 @@ inputs = { region_code = "location" }
 """
 
 
-
 @pytest.fixture(autouse=True)
 def _no_max_age_from_the_environment(monkeypatch: pytest.MonkeyPatch) -> None:
     """These tests are about config files: the suite's default TELNYX_COVERAGE_MAX_AGE is off."""
     monkeypatch.delenv("TELNYX_COVERAGE_MAX_AGE", raising=False)
+
 
 def write(path: Path, text: str) -> Path:
     path.parent.mkdir(parents=True, exist_ok=True)
