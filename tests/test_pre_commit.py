@@ -77,3 +77,28 @@ def test_the_hook_fails_on_a_mistake_then_passes_once_fixed(tmp_path: Path) -> N
     passed = try_repo(project, home, "network/main.tf")
     assert passed.returncode == 0, passed.stdout + passed.stderr
     assert "Passed" in passed.stdout
+
+
+def test_the_manifest_is_valid_and_each_hook_entry_runs(tmp_path: Path) -> None:
+    from pre_commit.clientlib import load_manifest
+
+    hooks = {hook["id"]: hook for hook in load_manifest(str(REPO / ".pre-commit-hooks.yaml"))}
+    assert set(hooks) == {"telnyx-coverage", "telnyx-coverage-pulumi"}
+    assert hooks["telnyx-coverage"]["files"] == r"\.(tf|tfvars)$|\.tf\.json$"
+
+    # The Pulumi hook as pre-commit would run it (no file names), with args pointing at the
+    # example program: its deliberate mistake fails the hook.
+    pulumi = hooks["telnyx-coverage-pulumi"]
+    assert pulumi["pass_filenames"] is False
+    entry = pulumi["entry"].split()
+    assert entry[0] == "telnyx-coverage"
+    result = subprocess.run(
+        [sys.executable, "-m", "hcl_checker", *entry[1:], "examples/pulumi"],
+        cwd=REPO,
+        env={**os.environ, "TELNYX_COVERAGE_FILE": str(SNAPSHOT)},
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
+    assert result.returncode == 1, result.stderr
+    assert "TNX004" in result.stdout
