@@ -448,6 +448,17 @@ def test_the_action_sarif_step_keeps_going_on_input_errors_and_check_fails_them(
     assert "infra/main.tf" in check.stdout + check.stderr
 
 
+def test_the_action_fails_both_steps_when_coverage_is_unavailable(
+    checkout: Path, coverage_server: CoverageServer
+) -> None:
+    inputs = {"paths": "examples/terraform", "snapshot": "missing.json", "sarif": "true"}
+    env = base_env(coverage_server)
+    for step in ("SARIF report", "Check"):
+        result, outputs = run_action_step(step, inputs, checkout=checkout, env=env)
+        assert result.returncode == 3, f"{step}: {result.stderr}"
+        assert "missing.json" in result.stderr and outputs == ""
+
+
 # --- docs/offline.md: the air-gapped flow as documented ------------------------------------
 
 
@@ -471,3 +482,45 @@ def test_the_documented_air_gapped_flow_needs_no_network_after_the_snapshot(
     assert report["coverage"]["source"] == "snapshot"
     assert report["coverage"]["fetched_at"] == fetched_at
     assert report["summary"]["failed"] == 4
+
+
+# --- the docs these examples belong to: every page indexed, every link resolves ------------
+
+_LINK = re.compile(r"\[[^\]]*\]\(([^)\s]+)\)")
+
+
+def _anchors(page: Path) -> set[str]:
+    """GitHub's heading anchors: lower case, punctuation dropped, spaces to hyphens."""
+    headings = re.findall(r"^#{1,6}\s+(.*?)\s*$", page.read_text(encoding="utf-8"), re.M)
+    return {re.sub(r"[^\w\- ]", "", h.lower()).replace(" ", "-") for h in headings}
+
+
+def _doc_pages() -> list[Path]:
+    return sorted(p for p in (REPO / "docs").rglob("*") if p.is_file())
+
+
+@pytest.mark.parametrize(
+    "page",
+    [REPO / "README.md", *[p for p in _doc_pages() if p.suffix == ".md"]],
+    ids=lambda p: str(p.relative_to(REPO)),
+)
+def test_every_relative_link_resolves(page: Path) -> None:
+    for target in _LINK.findall(page.read_text(encoding="utf-8")):
+        if re.match(r"[a-z]+:", target):
+            continue  # https:, mailto:
+        path, _, anchor = target.partition("#")
+        linked = (page.parent / path).resolve() if path else page
+        assert linked.exists(), f"{page.name}: {target} does not exist"
+        if anchor and linked.suffix == ".md":
+            assert anchor in _anchors(linked), f"{page.name}: no heading for #{anchor}"
+
+
+def test_the_docs_index_and_the_readme_link_every_page() -> None:
+    pages = {p for p in _doc_pages() if p.name != "README.md"}
+    for index in (REPO / "docs" / "README.md", REPO / "README.md"):
+        linked = {
+            (index.parent / t.partition("#")[0]).resolve()
+            for t in _LINK.findall(index.read_text(encoding="utf-8"))
+            if not re.match(r"[a-z]+:", t)
+        }
+        assert pages <= linked, f"{index}: not linked: {sorted(p.name for p in pages - linked)}"
