@@ -62,6 +62,9 @@ logger = logging.getLogger(__name__)
 DEFAULT_BASE_URL: Final = "https://api.telnyx.com/v2"
 NETWORK_COVERAGE_PATH: Final = "/network_coverage"
 VIRTUAL_CROSS_CONNECTS_COVERAGE_PATH: Final = "/virtual_cross_connects_coverage"
+VIRTUAL_CROSS_CONNECTS_COVERAGE_NEW_PATH: Final = "/virtual_cross_connects/coverage"
+"""The spec, every SDK and the guides use the first path; the newest API reference page shows
+this one. The first is asked first; a 404 there tries this one."""
 
 PAGE_SIZE: Final = 250
 """The API's maximum ``page[size]``: the fewest requests for the full lists."""
@@ -211,6 +214,10 @@ def filter_virtual_cross_connects_coverage(
 def _number_param(value: float) -> str:
     """``50.0`` is sent as ``50``: the API compares integers."""
     return str(int(value)) if float(value).is_integer() else str(value)
+
+
+class _NotFoundError(CoverageUnavailableError):
+    """The endpoint answered 404: for VXC coverage, the other documented path may serve it."""
 
 
 # -- what came back, in words -----------------------------------------------------------------
@@ -392,6 +399,7 @@ class CoverageClient:
         self._lock = threading.Lock()
         self._waited = 0.0
         self._request_count = 0
+        self._vxc_path = VIRTUAL_CROSS_CONNECTS_COVERAGE_PATH
         # Kept for redaction only: never shown.
         self._secret = key
         self._log_filter = _RedactKey(key)
@@ -474,9 +482,19 @@ class CoverageClient:
             params["filter[cloud_provider_region]"] = cloud_provider_region
         if bandwidth is not None:
             params["filters[available_bandwidth][contains]"] = _number_param(bandwidth)
-        pages = self._list_all(
-            VIRTUAL_CROSS_CONNECTS_COVERAGE_PATH, params, VirtualCrossConnectsCoveragePage
-        )
+        try:
+            pages = self._list_all(self._vxc_path, params, VirtualCrossConnectsCoveragePage)
+        except _NotFoundError:
+            if self._vxc_path == VIRTUAL_CROSS_CONNECTS_COVERAGE_NEW_PATH:
+                raise
+            logger.info(
+                "%s%s answered 404; trying %s",
+                self.base_url,
+                self._vxc_path,
+                VIRTUAL_CROSS_CONNECTS_COVERAGE_NEW_PATH,
+            )
+            self._vxc_path = VIRTUAL_CROSS_CONNECTS_COVERAGE_NEW_PATH
+            pages = self._list_all(self._vxc_path, params, VirtualCrossConnectsCoveragePage)
         items = [item for page in pages for item in page.data]
         return filter_virtual_cross_connects_coverage(
             items,
@@ -588,7 +606,8 @@ class CoverageClient:
                 return self._parse(url, response, model)
             assert failure is not None
             if not failure.retryable:
-                raise CoverageUnavailableError(self._redact(failure.description))
+                error = _NotFoundError if failure.status == 404 else CoverageUnavailableError
+                raise error(self._redact(failure.description))
             if attempts > self.max_retries:
                 raise CoverageUnavailableError(self._gave_up(url, attempts, failure))
             delay = failure.delay_hint

@@ -198,12 +198,15 @@ class CoverageServer:
         max_page_size: int = 250,
         host: str = "127.0.0.1",
         port: int = 0,
+        vxc_path: str = "/virtual_cross_connects_coverage",
     ) -> None:
+        """``vxc_path``: where VXC coverage is served; the newest API reference shows
+        ``/virtual_cross_connects/coverage``, the spec and SDKs the default."""
         self.api_key = api_key
         self.max_page_size = max_page_size
         self._endpoints = {
             f"{API_PREFIX}/network_coverage": _network_items(snapshot),
-            f"{API_PREFIX}/virtual_cross_connects_coverage": _vxc_items(snapshot),
+            f"{API_PREFIX}{vxc_path}": _vxc_items(snapshot),
         }
         self._lock = threading.Lock()
         self._faults: list[list[Any]] = []  # [fault, times left]

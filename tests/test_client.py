@@ -7,6 +7,7 @@ import logging
 from collections.abc import Callable, Iterator
 from datetime import UTC, datetime, timedelta
 from email.utils import format_datetime
+from pathlib import Path
 from typing import Any
 
 import httpx
@@ -434,3 +435,33 @@ def test_a_base_url_that_cannot_be_used_is_explained(base_url: str, words: str) 
         CoverageClient(KEY, base_url)
     assert words in str(caught.value)
     assert "pass" not in str(caught.value)
+
+
+def test_vxc_coverage_at_the_newer_documented_path_is_found_after_a_404(
+    start_coverage_server: Any, example_snapshot_path: Path
+) -> None:
+    # The newest API reference shows /virtual_cross_connects/coverage; spec and SDKs the other.
+    server = start_coverage_server(
+        example_snapshot_path, vxc_path="/virtual_cross_connects/coverage"
+    )
+    with CoverageClient("test-key", server.base_url) as client:
+        items = client.list_virtual_cross_connects_coverage()
+        assert len(items) == 56
+        assert len(client.list_virtual_cross_connects_coverage(code="chicago-il")) == 4
+    paths = [r.path for r in server.requests]
+    assert paths == [
+        "/v2/virtual_cross_connects_coverage",
+        "/v2/virtual_cross_connects/coverage",
+        "/v2/virtual_cross_connects/coverage",  # remembered: no second 404
+    ]
+
+
+def test_a_404_on_both_vxc_paths_is_one_clear_error(
+    start_coverage_server: Any, example_snapshot_path: Path
+) -> None:
+    server = start_coverage_server(example_snapshot_path, vxc_path="/elsewhere")
+    with (
+        CoverageClient("test-key", server.base_url) as client,
+        pytest.raises(CoverageUnavailableError, match="virtual_cross_connects/coverage"),
+    ):
+        client.list_virtual_cross_connects_coverage()
