@@ -5,6 +5,7 @@ from __future__ import annotations
 import os
 import subprocess
 import sys
+import sysconfig
 from pathlib import Path
 
 REPO = Path(__file__).resolve().parents[1]
@@ -30,6 +31,13 @@ def try_repo(project: Path, home: Path, *files: str) -> subprocess.CompletedProc
     """``pre-commit try-repo`` this repository's ``telnyx-coverage`` hook on ``files``."""
     env = {
         **os.environ,
+        # Offline: pre-commit builds the hook's environment from this repository with no
+        # index and no dependencies; they come from the test's own environment instead, so
+        # the test never reaches a package registry.
+        "PIP_NO_INDEX": "1",
+        "PIP_NO_DEPS": "1",
+        "PIP_NO_BUILD_ISOLATION": "0",  # pip reads "0" here as: no build isolation
+        "PYTHONPATH": sysconfig.get_paths()["purelib"],
         "PRE_COMMIT_HOME": str(home),
         "TELNYX_COVERAGE_FILE": str(SNAPSHOT),
         "TELNYX_COVERAGE_MAX_AGE": "36500d",
