@@ -17,6 +17,11 @@ def _fold(text: str) -> str:
     return "".join(ch for ch in text.casefold() if ch.isalnum())
 
 
+def _same_but_for_spelling(written: str, spellings: Iterable[str]) -> str | None:
+    folded = _fold(written)
+    return next((s for s in spellings if s != written and _fold(s) == folded), None)
+
+
 @dataclass(frozen=True)
 class Pairing:
     """A VXC pairing: a Telnyx location, a cloud region, and the bandwidths offered between them."""
@@ -50,13 +55,13 @@ class CoverageCatalog:
         merged: dict[tuple[str, str, str], set[Number]] = defaultdict(set)
         for vxc in self.virtual_cross_connects_coverage:
             self._locations.setdefault(vxc.location.code, vxc.location)
-            key = (vxc.location.code, vxc.cloud_provider.lower(), vxc.cloud_provider_region)
+            key = (vxc.location.code, vxc.cloud_provider, vxc.cloud_provider_region)
             merged[key].update(vxc.available_bandwidth)
         for (code, provider, region), bandwidths in merged.items():
             pairing = Pairing(code, provider, region, tuple(sorted(bandwidths)))
-            self._pairings[(code, provider, _fold(region))] = pairing
+            self._pairings[(code, provider, region)] = pairing
             self._by_code[code].append(pairing)
-            self._by_cloud_region[(provider, _fold(region))].append(pairing)
+            self._by_cloud_region[(provider, region)].append(pairing)
 
         self._folded_codes = {_fold(code): code for code in self._locations}
 
@@ -94,12 +99,13 @@ class CoverageCatalog:
         )
 
     def pairing(self, code: str, cloud_provider: str, cloud_provider_region: str) -> Pairing | None:
-        """The pairing, matching the cloud's region spelling without regard to case."""
-        return self._pairings.get((code, cloud_provider.lower(), _fold(cloud_provider_region)))
+        """The pairing, with the provider and region spelt exactly as coverage spells them
+        (the API takes them only so: ``us-east-1``, not ``US_EAST_1``)."""
+        return self._pairings.get((code, cloud_provider, cloud_provider_region))
 
     def locations_reaching(self, cloud_provider: str, cloud_provider_region: str) -> list[str]:
         """Codes of the locations with VXC coverage to that cloud region, sorted."""
-        found = self._by_cloud_region.get((cloud_provider.lower(), _fold(cloud_provider_region)))
+        found = self._by_cloud_region.get((cloud_provider, cloud_provider_region))
         return sorted(p.code for p in found or ())
 
     def cloud_providers(self) -> list[str]:
@@ -107,14 +113,22 @@ class CoverageCatalog:
 
     def cloud_regions(self, cloud_provider: str) -> list[str]:
         """Every region of ``cloud_provider`` some location reaches, sorted."""
-        provider = cloud_provider.lower()
         return sorted(
             {
                 p.cloud_provider_region
                 for p in self._pairings.values()
-                if p.cloud_provider == provider
+                if p.cloud_provider == cloud_provider
             }
         )
+
+    def provider_spelling(self, written: str) -> str | None:
+        """The provider as coverage spells it, when ``written`` differs only in case."""
+        return _same_but_for_spelling(written, self.cloud_providers())
+
+    def region_spelling(self, cloud_provider: str, written: str) -> str | None:
+        """The cloud region as coverage spells it, when ``written`` differs only in case or
+        punctuation (``US_EAST_1`` for ``us-east-1``)."""
+        return _same_but_for_spelling(written, self.cloud_regions(cloud_provider))
 
     # -- suggestions -------------------------------------------------------------------------
 

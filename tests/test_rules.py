@@ -144,13 +144,23 @@ def test_unknown_cloud_provider_is_tnx003_on_cloud_provider(catalog: CoverageCat
     assert finding.suggestions == ["cloud_provider is one of: aws, azure, gce"]
 
 
-def test_cloud_region_is_matched_as_the_cloud_spells_it_regardless_of_case(
+def test_cloud_provider_and_region_must_be_spelt_as_coverage_spells_them(
     catalog: CoverageCatalog,
 ) -> None:
-    assert (
-        check_resource(vxc(cloud_provider="azure", cloud_provider_region="chicago"), catalog)
-        is None
+    finding = check_resource(vxc(cloud_provider="azure", cloud_provider_region="chicago"), catalog)
+    assert finding is not None and finding.rule.id == "TNX003"
+    assert finding.attribute == "cloud_provider_region"
+    assert finding.suggestions[0] == (
+        'did you mean: Chicago (azure regions are spelt exactly as "Chicago")'
     )
+    assert "locations reaching azure Chicago: chicago-il" in finding.suggestions
+
+    finding = check_resource(vxc(cloud_provider_region="US_EAST_1"), catalog)
+    assert finding is not None and finding.suggestions[0].startswith("did you mean: us-east-1")
+
+    finding = check_resource(vxc(cloud_provider="AWS"), catalog)
+    assert finding is not None and finding.attribute == "cloud_provider"
+    assert finding.suggestions[0] == 'did you mean: aws (coverage spells it "aws")'
 
 
 def test_bandwidth_not_offered_is_tnx004_with_nearest_tier(catalog: CoverageCatalog) -> None:

@@ -25,25 +25,34 @@ def cloud_region_not_available(
 
     suggestions: list[str] = []
     providers = catalog.cloud_providers()
-    if provider.lower() not in providers:
+    if provider not in providers:
         attribute = "cloud_provider"
         message = f'cloud_provider "{provider}" has no VXC coverage'
+        spelling = catalog.provider_spelling(provider)
+        if spelling is not None:
+            suggestions.append(f'did you mean: {spelling} (coverage spells it "{spelling}")')
         suggestions.append(f"cloud_provider is one of: {', '.join(providers)}")
     else:
         attribute = "cloud_provider_region"
         message = f"no VXC coverage from {code} to {provider} {cloud_region}"
+        spelling = catalog.region_spelling(provider, cloud_region)
+        if spelling is not None:
+            suggestions.append(
+                f'did you mean: {spelling} ({provider} regions are spelt exactly as "{spelling}")'
+            )
         reached = [
             p.cloud_provider_region
             for p in catalog.pairings_from(code)
-            if p.cloud_provider == provider.lower()
+            if p.cloud_provider == provider
         ]
         if reached:
             suggestions.append(f"from {code}, {provider} reaches: {listing(reached)}")
         else:
             suggestions.append(f"VXCs from {code} reach no {provider} region")
-        reaching = catalog.locations_reaching(provider, cloud_region)
+        target = spelling or cloud_region
+        reaching = catalog.locations_reaching(provider, target)
         if reaching:
-            suggestions.append(f"locations reaching {provider} {cloud_region}: {listing(reaching)}")
+            suggestions.append(f"locations reaching {provider} {target}: {listing(reaching)}")
         else:
             known = catalog.cloud_regions(provider)
             suggestions.append(
