@@ -45,7 +45,7 @@ from pulumi_policy.deserialize import serialize_properties
 from hcl_checker.pulumi_input import BUILTIN, planned_from_pulumi, pulumi_resource_types
 from hcl_checker.reports import FORMATS, render
 from telnyx_coverage.config import Config, ResourceType, load_config
-from telnyx_coverage.engine import CheckOptions, check, options_from_config
+from telnyx_coverage.engine import CheckOptions, add_stale_coverage, check, options_from_config
 from telnyx_coverage.errors import InputError, TelnyxCoverageError
 from telnyx_coverage.findings import (
     RULES,
@@ -154,6 +154,7 @@ class PackState:
                     config = load_config(
                         explicit=self._path(explicit) if explicit else None,
                         cwd=self._cwd or Path.cwd(),
+                        environ=self._environ,
                     )
                 except InputError as error:
                     self._settings = _Settings(None, error, BUILTIN)
@@ -239,7 +240,8 @@ class PackState:
             coverage=coverage.info,
             options=_options(settings.config),
         )
-        finding = report.findings[0] if report.findings else None
+        # The resource's own finding; stale coverage (TNX008) is the run's, added once by report().
+        finding = next((f for f in report.findings if f.resource is not None), None)
         return Checked(resource, report.resources[0], finding)
 
     def report(self, stack: Iterable[tuple[str, str, Mapping[str, Any]]]) -> Report:
@@ -277,6 +279,8 @@ class PackState:
                     checked.result.resource, ResourceStatus.SUPPRESSED
                 )
             report.findings.append(finding)
+        if settings.config is not None:
+            add_stale_coverage(report, _options(settings.config))
         return report
 
 

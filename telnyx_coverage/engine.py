@@ -101,15 +101,24 @@ def check(
             if not (unresolved and options.unresolved == "ignore"):
                 report.findings.append(finding)
         report.resources.append(ResourceResult(resource, status))
-    stale = stale_coverage(report, options.max_coverage_age)
-    if stale is not None:
-        active, _ = active_suppression(
-            [i.suppression for i in options.ignores if i.address == "*"], stale.rule.id, today
-        )
-        if active is not None:
-            stale.suppressed, stale.suppression_reason = True, active.reason or "suppressed"
-        report.findings.append(stale)
+    add_stale_coverage(report, options)
     return report
+
+
+def add_stale_coverage(report: Report, options: CheckOptions) -> None:
+    """Add the run's one TNX008 when its coverage is stale (a config ignore of ``*`` on
+    TNX008 marks it suppressed)."""
+    stale = stale_coverage(report, options.max_coverage_age)
+    if stale is None:
+        return
+    active, _ = active_suppression(
+        [i.suppression for i in options.ignores if i.address == "*"],
+        stale.rule.id,
+        options.today or date.today(),
+    )
+    if active is not None:
+        stale.suppressed, stale.suppression_reason = True, active.reason or "suppressed"
+    report.findings.append(stale)
 
 
 def stale_coverage(report: Report, max_age: float | None) -> Finding | None:

@@ -377,6 +377,7 @@ def test_the_report_can_be_sarif(policies_module: Any, tmp_path: Path) -> None:
         "TELNYX_COVERAGE_FILE": str(EXAMPLE_SNAPSHOT),
         "TELNYX_COVERAGE_REPORT": "out/telnyx.sarif",
         "PWD": str(tmp_path),  # relative to where pulumi was run, not to policy/
+        "TELNYX_COVERAGE_MAX_AGE": "36500d",  # the example snapshot ages; not this test's topic
     }
     state = policies_module.PackState(environ=environ, cwd=POLICY_DIR)
     *rule_policies, report_policy = policies_module.build_policies(state, environ=environ)
@@ -394,3 +395,33 @@ def test_the_report_can_be_sarif(policies_module: Any, tmp_path: Path) -> None:
     results = [(r["ruleId"], r["message"]["text"]) for r in log["runs"][0]["results"]]
     assert [rule for rule, _ in results] == ["TNX004", "TNX001"]
     assert not list(target.parent.glob(".*.tmp"))  # written atomically, nothing left over
+
+
+def test_stale_coverage_is_one_tnx008_in_the_report_whatever_the_resources(
+    policies_module: Any, tmp_path: Path
+) -> None:
+    document = json.loads(EXAMPLE_SNAPSHOT.read_text(encoding="utf-8"))
+    document["fetched_at"] = "2020-01-01T00:00:00Z"
+    stale = tmp_path / "stale.json"
+    stale.write_text(json.dumps(document), encoding="utf-8")
+    environ = {
+        "TELNYX_COVERAGE_FILE": str(stale),
+        "TELNYX_COVERAGE_REPORT": "report.json",
+        "PWD": str(tmp_path),
+    }
+    state = policies_module.PackState(environ=environ, cwd=POLICY_DIR)
+    *rule_policies, report_policy = policies_module.build_policies(state, environ=environ)
+    resources = [
+        SimpleNamespace(
+            resource_type=WIREGUARD, urn=urn(WIREGUARD, f"ok{i}"), props=placed("chicago-il")
+        )
+        for i in range(3)
+    ] + [SimpleNamespace(resource_type=WIREGUARD, urn=urn(WIREGUARD, "bad"), props=placed("CH1"))]
+    for resource in resources:
+        for policy in rule_policies:
+            policy.validate(resource, lambda *_: None)
+    report_policy.validate(SimpleNamespace(resources=resources), lambda *_: pytest.fail())
+
+    report = json.loads((tmp_path / "report.json").read_text(encoding="utf-8"))
+    assert sorted(f["rule"] for f in report["findings"]) == ["TNX001", "TNX008"]
+    assert report["summary"]["warnings"] == 1 and report["summary"]["passed"] == 3
