@@ -42,6 +42,7 @@ from hcl_checker.hcl_eval import (
     to_number,
     to_string,
     traversal,
+    unwrapped,
 )
 from telnyx_coverage.config import ModuleMapping
 from telnyx_coverage.errors import InputError
@@ -942,7 +943,7 @@ def _var_reference(expr: Node) -> str | None:
         if isinstance(expr.value, str) and (m := _VAR_TEMPLATE_RE.fullmatch(expr.value)):
             return m.group(1)
         return None
-    names = traversal(expr)
+    names = traversal(unwrapped(expr))
     return names[1] if names and len(names) == 2 and names[0] == "var" else None
 
 

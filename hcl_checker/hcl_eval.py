@@ -182,6 +182,25 @@ def traversal(node: HclTree) -> list[str] | None:
             return None
 
 
+def unwrapped(node: HclTree) -> HclTree:
+    """The expression inside ``(...)`` and ``"${...}"`` wrappers, which pass a value unchanged."""
+    for _ in range(64):
+        inner = _subtrees(node)
+        tokens = [str(t) for t in _tokens(node)]
+        parenthesised = tokens == ["(", ")"]
+        quoted = not tokens and len(inner) == 1 and inner[0].data == "string"
+        if node.data == "expr_term" and len(inner) == 1 and (parenthesised or quoted):
+            node = inner[0]
+        elif node.data == "string" and len(inner) == 1 and inner[0].data == "string_part":
+            parts = _subtrees(inner[0])
+            if len(parts) != 1 or parts[0].data != "interpolation" or _tokens(inner[0]):
+                return node
+            (node,) = _subtrees(parts[0]) or [node]
+        else:
+            return node
+    return node
+
+
 # --- values ------------------------------------------------------------------------------
 
 

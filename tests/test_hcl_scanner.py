@@ -316,6 +316,24 @@ def test_module_input_and_attribute_line_in_the_call(tmp_path: Path) -> None:
     )
 
 
+@pytest.mark.parametrize("written", ['"${var.region}"', "(var.region)", '"${ var.region }"'])
+def test_a_module_input_passed_through_a_wrapper_still_points_at_the_call(
+    tmp_path: Path, written: str
+) -> None:
+    main = 'module "edge" {\n  source = "./m"\n  region = "frankfurt-de"\n}\n'
+    module = (
+        'variable "region" {}\n'
+        'resource "telnyx_wireguard_interface" "wg" {\n'
+        '  network_id  = "n"\n'
+        f"  region_code = {written}\n"
+        "}\n"
+    )
+    result = run(tmp_path, {"main.tf": main, "m/main.tf": module})
+    wg = resources(result)["module.edge.telnyx_wireguard_interface.wg"]
+    assert wg.values["region_code"] == "frankfurt-de"
+    assert (wg.file_of("region_code"), wg.line_of("region_code")) == ("main.tf", 3)
+
+
 def test_module_for_each_and_count_addresses(tmp_path: Path) -> None:
     main = """
         module "edge" {
