@@ -130,26 +130,6 @@ class Config:
     """The file this came from; None when the defaults apply."""
 
 
-def matches_ignore(
-    config: Config, rule_id: str, address: str | None, today: date
-) -> IgnoreRule | None:
-    """The first ``ignore`` entry silencing ``rule_id`` on ``address`` today, if any.
-
-    A finding with no address (about the run's coverage) matches only the ``*`` glob.
-    """
-    for entry in config.ignore:
-        if entry.rule not in ("*", rule_id):
-            continue
-        if entry.until is not None and entry.until < today:
-            continue
-        if address is None:
-            if entry.address == "*":
-                return entry
-        elif address_matches(address, entry.address):
-            return entry
-    return None
-
-
 def address_matches(address: str, glob: str) -> bool:
     """True when ``address`` matches ``glob``: ``*`` any run of characters, ``?`` any one.
 

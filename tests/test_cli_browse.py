@@ -111,3 +111,24 @@ def test_usage_error_exits_2(capsys: pytest.CaptureFixture[str]) -> None:
         main(["locations", "--bogus"])
     assert exit_info.value.code == 2
     assert "unrecognized arguments: --bogus" in capsys.readouterr().err
+
+
+def test_browse_reads_coverage_from_the_config_like_check(
+    capsys: pytest.CaptureFixture[str], tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    (tmp_path / ".telnyx-coverage.toml").write_text(f'coverage = "{EXAMPLE}"\n')
+    monkeypatch.chdir(tmp_path)
+    for argv in (["locations", "--pop", "CH1"], ["vxc-coverage", "--pop", "CH1"]):
+        code = main(argv)
+        out, err = capsys.readouterr()
+        assert code == 0, err
+        assert "chicago-il" in out
+
+
+def test_browse_names_a_bad_config_key(capsys: pytest.CaptureFixture[str], tmp_path: Path) -> None:
+    config = tmp_path / "bad.toml"
+    config.write_text("cache_ttl = -5\n")
+    code = main(["locations", "--config", str(config), "--coverage", EXAMPLE])
+    _, err = capsys.readouterr()
+    assert code == 2
+    assert "cache_ttl" in err and "bad.toml" in err

@@ -16,7 +16,6 @@ from telnyx_coverage.config import (
     ResourceType,
     address_matches,
     load_config,
-    matches_ignore,
     parse_duration,
 )
 from telnyx_coverage.errors import InputError
@@ -325,24 +324,6 @@ def test_rule_names_and_lowercase_ids_are_accepted(tmp_path: Path) -> None:
 
 
 # ---------------------------------------------------------------- ignore matching
-
-
-def test_matches_ignore() -> None:
-    lab = IgnoreRule("TNX004", "module.lab.*", "lab", date(2026, 12, 31))
-    everything = IgnoreRule("*", "telnyx_virtual_cross_connect.legacy[*]", "legacy")
-    stale = IgnoreRule("TNX008")
-    config = Config(ignore=(lab, everything, stale))
-    today = date(2026, 6, 1)
-    assert matches_ignore(config, "TNX004", "module.lab.telnyx_vxc.a[0]", today) is lab
-    assert matches_ignore(config, "TNX003", "module.lab.telnyx_vxc.a[0]", today) is None
-    assert matches_ignore(config, "TNX003", "module.prod.telnyx_vxc.a", today) is None
-    assert matches_ignore(config, "TNX001", "telnyx_virtual_cross_connect.legacy[3]", today) is (
-        everything
-    )
-    assert matches_ignore(config, "TNX008", None, today) is stale
-    # The last day still silences; the day after no longer does.
-    assert matches_ignore(config, "TNX004", "module.lab.x", date(2026, 12, 31)) is lab
-    assert matches_ignore(config, "TNX004", "module.lab.x", date(2027, 1, 1)) is None
 
 
 @pytest.mark.parametrize(

@@ -10,7 +10,15 @@ from typing import Any
 import pytest
 
 from telnyx_coverage.catalog import CoverageCatalog
-from telnyx_coverage.engine import AddressIgnore, CheckOptions, check, check_resource, exceeds
+from telnyx_coverage.config import Config, IgnoreRule
+from telnyx_coverage.engine import (
+    AddressIgnore,
+    CheckOptions,
+    check,
+    check_resource,
+    exceeds,
+    options_from_config,
+)
 from telnyx_coverage.findings import ResourceStatus, Severity
 from telnyx_coverage.models import Snapshot
 from telnyx_coverage.resources import UNKNOWN, PlannedResource, ResourceKind, Suppression
@@ -270,3 +278,29 @@ def test_config_ignore_glob_treats_brackets_literally(catalog: CoverageCatalog) 
     ignore = AddressIgnore(Suppression(frozenset({"TNX004"})), 'module.edge["fra"].*[*]')
     report = check([resource], catalog, coverage=None, options=CheckOptions(ignores=[ignore]))
     assert report.findings[0].suppressed
+
+
+def test_config_ignore_entries_as_the_engine_weighs_them(catalog: CoverageCatalog) -> None:
+    """``[[ignore]]`` entries from the config: rule or ``*``, address glob, last day included."""
+    lab = IgnoreRule("TNX004", "module.lab.*", "lab", date(2026, 12, 31))
+    legacy = IgnoreRule("*", "telnyx_virtual_cross_connect.legacy[*]", "legacy")
+    config = Config(ignore=(lab, legacy))
+
+    def suppressed(address: str, today: date, **overrides: Any) -> bool:
+        resource = vxc(**overrides)
+        resource.address = address
+        report = check(
+            [resource], catalog, coverage=None, options=options_from_config(config, today=today)
+        )
+        return report.findings[0].suppressed
+
+    june = date(2026, 6, 1)
+    assert suppressed("module.lab.telnyx_virtual_cross_connect.a[0]", june, bandwidth_mbps=1000)
+    assert not suppressed(
+        "module.lab.telnyx_virtual_cross_connect.a[0]", june, cloud_provider_region="mars-1"
+    )
+    assert not suppressed("module.prod.telnyx_virtual_cross_connect.a", june, bandwidth_mbps=1000)
+    assert suppressed("telnyx_virtual_cross_connect.legacy[3]", june, region_code="nowhere")
+    # The last day still silences; the day after no longer does.
+    assert suppressed("module.lab.x", date(2026, 12, 31), bandwidth_mbps=1000)
+    assert not suppressed("module.lab.x", date(2027, 1, 1), bandwidth_mbps=1000)

@@ -9,11 +9,19 @@ from __future__ import annotations
 
 import argparse
 import json
+from pathlib import Path
 from typing import Any
 
-from hcl_checker.commands.common import add_coverage_options, add_format_option, load
+from hcl_checker.commands.common import (
+    add_config_option,
+    add_coverage_options,
+    add_format_option,
+    load,
+)
 from hcl_checker.table import render_table
+from telnyx_coverage.catalog import CoverageCatalog
 from telnyx_coverage.client import filter_network_coverage, filter_virtual_cross_connects_coverage
+from telnyx_coverage.config import load_config
 from telnyx_coverage.models import NetworkCoverage, VirtualCrossConnectsCoverage
 
 LOCATION_FILTERS = (
@@ -41,6 +49,7 @@ def register(commands: Any) -> None:
     _add_location_filters(locations)
     add_format_option(locations, ("table", "json"))
     add_coverage_options(locations)
+    add_config_option(locations)
     locations.set_defaults(run=run_locations)
 
     vxc = commands.add_parser(
@@ -60,6 +69,7 @@ def register(commands: Any) -> None:
     vxc.add_argument("--bandwidth", metavar="N", type=float, help="only pairings offering N Mbps")
     add_format_option(vxc, ("table", "json"))
     add_coverage_options(vxc)
+    add_config_option(vxc)
     vxc.set_defaults(run=run_vxc_coverage)
 
 
@@ -68,13 +78,20 @@ def _add_location_filters(parser: argparse.ArgumentParser) -> None:
         parser.add_argument(f"--{name}", metavar=metavar, help=f"only {help_text}")
 
 
+def _load_catalog(args: argparse.Namespace) -> CoverageCatalog:
+    """Coverage from the same sources as ``check``, the config's ``coverage`` and
+    ``cache_ttl`` included."""
+    config = load_config(explicit=args.config, cwd=Path.cwd())
+    return load(args, snapshot_path=config.coverage, cache_ttl=config.cache_ttl).catalog
+
+
 def _location_filters(args: argparse.Namespace) -> dict[str, str | None]:
     return {name: getattr(args, name) for name, _, _ in LOCATION_FILTERS}
 
 
 def run_locations(args: argparse.Namespace) -> int:
     """Print the matching network coverage items."""
-    catalog = load(args).catalog
+    catalog = _load_catalog(args)
     items = filter_network_coverage(
         catalog.network_coverage, service=args.service, **_location_filters(args)
     )
@@ -99,7 +116,7 @@ def run_locations(args: argparse.Namespace) -> int:
 
 def run_vxc_coverage(args: argparse.Namespace) -> int:
     """Print the matching VXC coverage items."""
-    catalog = load(args).catalog
+    catalog = _load_catalog(args)
     items = filter_virtual_cross_connects_coverage(
         catalog.virtual_cross_connects_coverage,
         cloud_provider=args.cloud_provider,

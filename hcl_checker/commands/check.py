@@ -9,7 +9,13 @@ from pathlib import Path
 from typing import Any
 
 from hcl_checker import hcl, plan
-from hcl_checker.commands.common import add_coverage_options, load, shown_path, write_output
+from hcl_checker.commands.common import (
+    add_config_option,
+    add_coverage_options,
+    load,
+    shown_path,
+    write_output,
+)
 from hcl_checker.progress import Progress
 from hcl_checker.reports import FORMATS, render
 from telnyx_coverage.config import Config, load_config
@@ -87,13 +93,7 @@ def register(commands: Any) -> None:
         choices=("error", "warning", "never"),
         help="exit 1 when a finding is at or above this severity (default: error)",
     )
-    parser.add_argument(
-        "--config",
-        type=Path,
-        metavar="FILE",
-        help="config file (default: .telnyx-coverage.toml or [tool.telnyx-coverage] in "
-        "pyproject.toml, from the working directory upwards)",
-    )
+    add_config_option(parser)
     parser.add_argument(
         "--allow-unavailable",
         action="store_true",

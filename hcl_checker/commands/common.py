@@ -27,6 +27,17 @@ def add_coverage_options(parser: argparse.ArgumentParser) -> None:
     )
 
 
+def add_config_option(parser: argparse.ArgumentParser) -> None:
+    """``--config FILE``."""
+    parser.add_argument(
+        "--config",
+        type=Path,
+        metavar="FILE",
+        help="config file (default: .telnyx-coverage.toml or [tool.telnyx-coverage] in "
+        "pyproject.toml, from the working directory upwards)",
+    )
+
+
 def add_format_option(parser: argparse.ArgumentParser, choices: tuple[str, ...]) -> None:
     parser.add_argument(
         "--format",
