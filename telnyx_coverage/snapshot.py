@@ -102,14 +102,25 @@ def write_snapshot(
     fetched_at: datetime,
     base_url: str,
 ) -> None:
-    """Write a version-1 snapshot file atomically; an unwritable path is an InputError."""
-    target = Path(path)
+    """Write a version-1 snapshot file atomically; an unwritable path is an InputError.
+
+    A symlink is followed (the file it points at is replaced, the link kept); a pipe or a
+    device such as ``/dev/stdout`` cannot be replaced, so it is written to as a stream.
+    """
+    shown = str(path)
+    target = Path(os.path.realpath(path))
     text = snapshot_json(network_coverage, vxc_coverage, fetched_at=fetched_at, base_url=base_url)
+    if target.is_dir():
+        raise InputError("is a directory; give the snapshot a file name", file=shown)
     try:
-        atomic_write_text(target, text, mode=0o644)
+        if target.exists() and not target.is_file():
+            with open(target, "w", encoding="utf-8") as stream:
+                stream.write(text)
+        else:
+            atomic_write_text(target, text, mode=0o644)
     except OSError as exc:
         reason = exc.strerror or type(exc).__name__
-        error = InputError(f"cannot write the snapshot file: {reason}", file=str(target))
+        error = InputError(f"cannot write the snapshot file: {reason}", file=shown)
     else:
         return
     raise error

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import json
+import os
+import threading
 from pathlib import Path
 
 import pytest
@@ -108,3 +110,47 @@ def test_snapshot_to_an_unwritable_path_exits_2(
 ) -> None:
     assert main(["snapshot", "-o", str(tmp_path / "missing-dir" / "c.json")]) == 2
     assert "missing-dir" in capsys.readouterr().err
+
+
+def test_snapshot_to_stdout_with_a_dash(
+    live: CoverageServer, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    assert main(["snapshot", "-o", "-"]) == 0
+    out, err = capsys.readouterr()
+    assert json.loads(out)["schema_version"] == 1
+    assert "wrote the snapshot to stdout: 30 locations" in err
+    assert not (Path.cwd() / "-").exists()
+
+
+def test_snapshot_to_a_directory_says_to_name_a_file(
+    live: CoverageServer, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    assert main(["snapshot", "-o", str(tmp_path)]) == 2
+    err = capsys.readouterr().err
+    assert "is a directory; give the snapshot a file name" in err
+    assert str(tmp_path) in err
+
+
+def test_snapshot_through_a_symlink_keeps_the_link(
+    live: CoverageServer, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    real = tmp_path / "real.json"
+    real.write_text("old")
+    link = tmp_path / "coverage.json"
+    link.symlink_to(real)
+    assert main(["snapshot", "-o", str(link)]) == 0
+    assert link.is_symlink()
+    assert json.loads(real.read_text())["schema_version"] == 1
+
+
+def test_snapshot_into_a_pipe_streams_it(live: CoverageServer, tmp_path: Path) -> None:
+    """A FIFO (or /dev/stdout) cannot be replaced by a rename; it is written to instead."""
+    fifo = tmp_path / "pipe"
+    os.mkfifo(fifo)
+    received: list[str] = []
+    reader = threading.Thread(target=lambda: received.append(fifo.read_text()))
+    reader.start()
+    assert main(["snapshot", "-o", str(fifo)]) == 0
+    reader.join(timeout=10)
+    assert json.loads(received[0])["schema_version"] == 1
+    assert fifo.exists() and not fifo.is_file()

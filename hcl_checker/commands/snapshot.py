@@ -7,7 +7,7 @@ import sys
 from pathlib import Path
 from typing import Any
 
-from telnyx_coverage.snapshot import write_snapshot
+from telnyx_coverage.snapshot import snapshot_json, write_snapshot
 from telnyx_coverage.sources import fetch_live
 
 
@@ -19,7 +19,14 @@ def register(commands: Any) -> None:
         "$TELNYX_BASE_URL) and write them to FILE (atomically). Check with --coverage FILE "
         "later, with no network.",
     )
-    parser.add_argument("-o", "--output", type=Path, metavar="FILE", required=True)
+    parser.add_argument(
+        "-o",
+        "--output",
+        type=Path,
+        metavar="FILE",
+        required=True,
+        help="the snapshot file to write; - writes the snapshot to stdout",
+    )
     parser.add_argument(
         "--no-cache", action="store_true", help="do not refresh the local cache with the answer"
     )
@@ -29,15 +36,18 @@ def register(commands: Any) -> None:
 def run(args: argparse.Namespace) -> int:
     """Fetch live coverage and write it as a version-1 snapshot."""
     snapshot = fetch_live(use_cache=not args.no_cache)
-    write_snapshot(
-        args.output,
-        snapshot.network_coverage,
-        snapshot.virtual_cross_connects_coverage,
-        fetched_at=snapshot.fetched_at,
-        base_url=snapshot.base_url,
-    )
+    lists = (snapshot.network_coverage, snapshot.virtual_cross_connects_coverage)
+    if str(args.output) == "-":
+        text = snapshot_json(*lists, fetched_at=snapshot.fetched_at, base_url=snapshot.base_url)
+        sys.stdout.write(text)
+        sys.stdout.flush()
+    else:
+        write_snapshot(
+            args.output, *lists, fetched_at=snapshot.fetched_at, base_url=snapshot.base_url
+        )
+    shown = "the snapshot to stdout" if str(args.output) == "-" else args.output
     print(
-        f"wrote {args.output}: {len(snapshot.network_coverage)} locations, "
+        f"wrote {shown}: {len(snapshot.network_coverage)} locations, "
         f"{len(snapshot.virtual_cross_connects_coverage)} VXC pairings "
         f"(fetched {snapshot.fetched_at.isoformat().replace('+00:00', 'Z')})",
         file=sys.stderr,
