@@ -536,6 +536,7 @@ def _scan_result(
                 f"the Pulumi program failed: {failure['message']}",
                 file=_display(Path(file), cwd) if file else shown_main,
                 line=failure.get("line"),
+                column=failure.get("column"),
             )
         )
     return scan
@@ -662,11 +663,18 @@ def _run_worker(request_path: str) -> None:  # pragma: no cover - runs in the ch
         frames = [
             (f.filename, f.lineno or 0) for f in traceback.extract_tb(exception.__traceback__)
         ]
+        if isinstance(exception, SyntaxError) and exception.filename:
+            # The place is the one the parser names, not a frame of the code that imported it.
+            frames = [(os.path.abspath(exception.filename), exception.lineno or 0)]
         file, line = _user_frame(list(reversed(frames)), root)
         message = str(exception).strip() or type(exception).__name__
-        if not isinstance(exception, pulumi.RunError):
+        column = None
+        if isinstance(exception, SyntaxError):
+            message = f"{type(exception).__name__}: {exception.msg}"
+            column = exception.offset
+        elif not isinstance(exception, pulumi.RunError):
             message = f"{type(exception).__name__}: {message}"
-        error = {"message": message, "file": file, "line": line}
+        error = {"message": message, "file": file, "line": line, "column": column}
 
     for entry in registered:
         places = constructed.get((entry["type"], entry["name"]))

@@ -268,6 +268,14 @@ def test_a_program_that_raises_is_an_error_at_its_line_without_a_traceback(
     assert error.message == "the Pulumi program failed: KeyError: 'ams'"
 
 
+def test_a_syntax_error_points_at_its_file_line_and_column(tmp_path: Path) -> None:
+    program = write_program(tmp_path, "import pulumi\nimport edge\n")
+    (tmp_path / "edge.py").write_text("x = 1\ndef f(:\n    pass\n", encoding="utf-8")
+    [error] = scan(program).errors
+    assert (error.file, error.line, error.column) == ("edge.py", 2, 7)
+    assert error.message == "the Pulumi program failed: SyntaxError: invalid syntax"
+
+
 def test_missing_stack_config_names_the_key_and_line(tmp_path: Path) -> None:
     program = write_program(
         tmp_path,
