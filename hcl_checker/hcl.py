@@ -59,7 +59,7 @@ from telnyx_coverage.resources import (
     Suppression,
     TypeMapping,
     is_unknown,
-    kind_for_api_path,
+    kind_for_restapi_object,
 )
 from telnyx_coverage.suppress import MARKER, parse_ignore_comment
 
@@ -1308,9 +1308,9 @@ class _Instance:
         None when the path is not a Telnyx one, or is only known at apply (nothing says the
         object is a Telnyx resource then), or when ``data`` is no JSON object (reported).
         """
-        path_attr = block.attrs.get("path")
-        path = evaluate(path_attr.expr, scope) if path_attr else None
-        kind = kind_for_api_path(path) if isinstance(path, str) else None
+        paths = [block.attrs.get(name) for name in ("path", "create_path")]
+        path, create_path = (evaluate(a.expr, scope) if a else None for a in paths)
+        kind = kind_for_restapi_object(path, create_path)
         if kind is None:
             return None
         data_attr = block.attrs.get("data")

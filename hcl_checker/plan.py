@@ -43,7 +43,7 @@ from telnyx_coverage.resources import (
     PlannedResource,
     ResourceKind,
     TypeMapping,
-    kind_for_api_path,
+    kind_for_restapi_object,
 )
 
 CHECKED_ACTIONS: Final = frozenset({"create", "update"})
@@ -355,7 +355,7 @@ def _restapi(
     A ``path`` known only at apply cannot be told to be a Telnyx one: not ours.
     """
     path = _after_value(after, unknown, "path")
-    kind = kind_for_api_path(path) if isinstance(path, str) else None
+    kind = kind_for_restapi_object(path, _after_value(after, unknown, "create_path"))
     if kind is None:
         return None
     data = _after_value(after, unknown, "data")

@@ -41,7 +41,7 @@ from telnyx_coverage.resources import (
     UNKNOWN,
     PlannedResource,
     ResourceKind,
-    kind_for_api_path,
+    kind_for_restapi_object,
 )
 
 __all__ = [
@@ -200,9 +200,8 @@ def _mapped_values(mapping: ResourceType, props: Mapping[str, Any]) -> dict[str,
 def _restapi_values(
     address: str, props: Mapping[str, Any], *, file: str | None, line: int | None
 ) -> tuple[ResourceKind, dict[str, Any]] | None:
-    path = _plain(props.get("path"))
     # A path not known before apply could be anything: nothing says it is Telnyx's.
-    kind = kind_for_api_path(path) if isinstance(path, str) else None
+    kind = kind_for_restapi_object(_plain(props.get("path")), _plain(props.get("createPath")))
     if kind is None:
         return None
     data = _plain(props.get("data"))

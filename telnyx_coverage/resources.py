@@ -165,11 +165,25 @@ RESTAPI_TERRAFORM_TYPE: Final = "restapi_object"
 
 
 def kind_for_api_path(path: str) -> ResourceKind | None:
-    """The kind a REST path creates: ``/v2/virtual_cross_connects/`` -> virtual_cross_connect."""
-    last = path.strip().rstrip("/").rsplit("/", 1)[-1]
+    """The kind a REST path creates: ``/v2/virtual_cross_connects/`` -> virtual_cross_connect.
+
+    A query string or fragment (``/v2/wireguard_interfaces?x=1``) does not change the kind.
+    """
+    bare = path.strip().split("#", 1)[0].split("?", 1)[0]
+    last = bare.rstrip("/").rsplit("/", 1)[-1]
     for info in KINDS.values():
         if last == info.api_path:
             return info.kind
+    return None
+
+
+def kind_for_restapi_object(path: object, create_path: object = None) -> ResourceKind | None:
+    """The kind a ``restapi_object`` creates: it POSTs to ``create_path`` when that is set,
+    else to ``path``. A path that is not a string (unknown before apply) says nothing."""
+    for candidate in (create_path, path):
+        kind = kind_for_api_path(candidate) if isinstance(candidate, str) else None
+        if kind is not None:
+            return kind
     return None
 
 

@@ -114,6 +114,16 @@ def test_restapi_objects_are_recognised_by_path(data: Any) -> None:
     assert resource.values == {"network_id": "n", "region_code": "chicago-il"}
 
 
+def test_restapi_create_path_decides_the_kind() -> None:
+    props = {
+        "path": "/v2/virtual_cross_connects/{id}",
+        "createPath": "/v2/virtual_cross_connects?source=pulumi",
+        "data": "{}",
+    }
+    resource = planned_from_pulumi(RESTAPI, "r", props)
+    assert resource is not None and resource.kind is ResourceKind.VIRTUAL_CROSS_CONNECT
+
+
 def test_restapi_objects_elsewhere_or_with_an_unknown_path_are_not_telnyx() -> None:
     assert planned_from_pulumi(RESTAPI, "r", {"path": "/v2/networks", "data": "{}"}) is None
     assert planned_from_pulumi(RESTAPI, "r", {"path": UNKNOWN_STRING, "data": "{}"}) is None

@@ -47,6 +47,8 @@ def in_tmp(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
         ("/v2/wireguard_interfaces", ResourceKind.WIREGUARD_INTERFACE),
         ("/public_internet_gateways/", ResourceKind.PUBLIC_INTERNET_GATEWAY),
         ("/v2/private_wireless_gateways", ResourceKind.PRIVATE_WIRELESS_GATEWAY),
+        ("/v2/wireguard_interfaces?page[size]=1", ResourceKind.WIREGUARD_INTERFACE),
+        ("/v2/virtual_cross_connects/#create", ResourceKind.VIRTUAL_CROSS_CONNECT),
     ],
 )
 def test_recognised_by_path(tmp_path: Path, path: str, kind: ResourceKind) -> None:
@@ -66,6 +68,22 @@ def test_recognised_by_path(tmp_path: Path, path: str, kind: ResourceKind) -> No
         "restapi_object",
     )
     assert resource.values == {"region_code": "chicago-il"}
+
+
+def test_create_path_is_where_the_object_is_created(tmp_path: Path) -> None:
+    """restapi POSTs to create_path when it is set; path is then the object's own URL."""
+    result = scan_text(
+        tmp_path,
+        """
+        resource "restapi_object" "wg" {
+          path        = "/v2/wireguard_interfaces/{id}"
+          create_path = "/v2/wireguard_interfaces"
+          data        = jsonencode({ region_code = "chicago-il" })
+        }
+        """,
+    )
+    (resource,) = result.resources
+    assert resource.kind is ResourceKind.WIREGUARD_INTERFACE
 
 
 def test_other_paths_and_unknown_paths_are_not_ours(tmp_path: Path) -> None:
@@ -286,9 +304,19 @@ def test_plan_restapi_object_data_string(tmp_path: Path) -> None:
         ),
         restapi_change("restapi_object.user", {"path": "/v2/users", "data": "{}"}, {}),
         restapi_change("restapi_object.later", {"data": "{}"}, {"path": True}),
+        restapi_change(
+            "restapi_object.pig",
+            {
+                "path": "/v2/public_internet_gateways/{id}",
+                "create_path": "/v2/public_internet_gateways",
+                "data": json.dumps({"region_code": "ashburn-va"}),
+            },
+            {},
+        ),
     )
     result = read_plan(path, cwd=tmp_path)
-    (resource,) = result.resources
+    resource, pig = result.resources
+    assert pig.kind is ResourceKind.PUBLIC_INTERNET_GATEWAY
     assert resource.address == "module.net.restapi_object.vxc"
     assert resource.kind is ResourceKind.VIRTUAL_CROSS_CONNECT
     assert resource.values == {
