@@ -370,7 +370,9 @@ class _Loader:
             for s in sources
         )
         if not found:
-            found = any(self.relevant(c) for c in self.local_calls(directory) if c.is_dir())
+            # A local module that is missing might hold anything: the caller is parsed, so
+            # that the missing directory is reported rather than silently passed over.
+            found = any(not c.is_dir() or self.relevant(c) for c in self.local_calls(directory))
         self._relevant[directory] = found
         return found
 
@@ -1140,8 +1142,13 @@ class _Instance:
             return None  # a registry, git or http module: never downloaded, outputs unknown
         directory = Path(os.path.normpath(self.module.dir / source))
         if not directory.is_dir():
+            where = source_attr.line if source_attr else call.line
+            what = "is not a directory" if directory.exists() else "does not exist"
             self.loader.problem(
-                f'module "{name}": source "{source}" is not a directory', call.file, call.line
+                f'module "{name}": source "{source}" {what} ({self.loader.display(directory)}), '
+                "so nothing in it can be checked; fix the path",
+                call.file,
+                where,
             )
             return None
         if self.depth >= MAX_MODULE_DEPTH:
@@ -1214,7 +1221,7 @@ class _Instance:
                     yield self.entry_file or call.file, resource
                 continue  # the mapping is authoritative: never descend as well
             callee = self._callee_dir(name)
-            if callee is None or not self.loader.relevant(callee):
+            if callee is None or (callee.is_dir() and not self.loader.relevant(callee)):
                 continue  # nothing to check in there: do not even parse it
             for _, child in self.children(name) or []:
                 yield from child.planned_resources()

@@ -544,6 +544,23 @@ def test_missing_path_is_an_input_error(tmp_path: Path) -> None:
         scan([tmp_path / "nope"], cwd=tmp_path, environ={})
 
 
+def test_a_missing_local_module_is_an_input_error_at_its_source(tmp_path: Path) -> None:
+    """Terraform's init would fail; a module that cannot be read is never passed as clean."""
+    files = {
+        "main.tf": 'module "edge" {\n  count  = 1\n  source = "./modules/edge"\n}\n',
+        "modules/file.tf": "# a file, not a module directory\n",
+        "other/main.tf": 'module "x" {\n  source = "../modules/file.tf"\n}\n',
+    }
+    result = run(tmp_path, files)
+    assert [(e.file, e.line) for e in result.errors] == [("main.tf", 3), ("other/main.tf", 2)]
+    missing, not_a_dir = (e.message for e in result.errors)
+    assert missing == (
+        'module "edge": source "./modules/edge" does not exist (modules/edge), '
+        "so nothing in it can be checked; fix the path"
+    )
+    assert 'source "../modules/file.tf" is not a directory' in not_a_dir
+
+
 def test_hidden_and_terraform_dirs_are_skipped(tmp_path: Path) -> None:
     files = {".terraform/modules/x/main.tf": WG.format('"x"'), ".git/main.tf": WG.format('"x"')}
     result = run(tmp_path, files)
