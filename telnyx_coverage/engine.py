@@ -122,10 +122,23 @@ def add_stale_coverage(report: Report, options: CheckOptions) -> None:
 
 
 def stale_coverage(report: Report, max_age: float | None) -> Finding | None:
-    """TNX008 when the coverage the report was checked against is older than ``max_age``."""
+    """TNX008 when the coverage the report was checked against is older than ``max_age``,
+    or dated in the future (so that its age cannot be told)."""
     age = report.coverage_age
     if report.coverage is None or age is None or max_age is None:
         return None
+    ahead = report.coverage_from_the_future
+    if ahead is not None:
+        where = f" {report.coverage.path}" if report.coverage.path else ""
+        return Finding(
+            RULES["TNX008"],
+            f"the coverage used ({report.coverage.source}{where}) is dated {describe_age(ahead)} "
+            "in the future: its age cannot be told, so it may be stale",
+            suggestions=[
+                "check this machine's clock, and the clock of the machine that took the snapshot",
+                "take a fresh snapshot: telnyx-coverage snapshot -o FILE",
+            ],
+        )
     if age.total_seconds() <= max_age:
         return None
     limit = describe_age(timedelta(seconds=max_age))

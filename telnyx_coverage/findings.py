@@ -175,6 +175,18 @@ class Report:
             return None
         return coverage_age(self.coverage, self.generated_at)
 
+    @property
+    def coverage_from_the_future(self) -> timedelta | None:
+        """How far the coverage's ``fetched_at`` lies ahead of this run's clock, beyond a few
+        minutes of skew; None when it does not (its age is then what ``coverage_age`` says)."""
+        if self.coverage is None or self.coverage.fetched_at is None:
+            return None
+        fetched_at = self.coverage.fetched_at
+        if fetched_at.tzinfo is None:
+            fetched_at = fetched_at.replace(tzinfo=UTC)
+        ahead = fetched_at - self.generated_at
+        return ahead if ahead > CLOCK_SKEW else None
+
     def summary(self) -> dict[str, int]:
         """Counts as the JSON report's ``summary`` gives them (suppressed findings not counted)."""
         statuses = [r.status for r in self.resources]
@@ -188,6 +200,10 @@ class Report:
             "errors": sum(f.effective_severity is Severity.ERROR for f in active),
             "warnings": sum(f.effective_severity is Severity.WARNING for f in active),
         }
+
+
+CLOCK_SKEW = timedelta(minutes=5)
+"""How far ahead of this machine's clock a ``fetched_at`` may be and still count as now."""
 
 
 def coverage_age(coverage: CoverageInfo, now: datetime) -> timedelta | None:

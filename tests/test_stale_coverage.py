@@ -116,3 +116,38 @@ def test_fresh_live_coverage_is_not_stale(
     report = json.loads(out)
     assert code == 0 and report["findings"] == []
     assert report["coverage"]["source"] == "api" and report["coverage"]["age_seconds"] < 60
+
+
+@pytest.mark.parametrize(
+    ("ahead", "warns"), [(timedelta(days=3, hours=1), True), (timedelta(minutes=2), False)]
+)
+def test_coverage_dated_in_the_future_warns_beyond_clock_skew(
+    tmp_path: Path,
+    example_snapshot_path: Path,
+    capsys: pytest.CaptureFixture[str],
+    monkeypatch: pytest.MonkeyPatch,
+    ahead: timedelta,
+    warns: bool,
+) -> None:
+    """A fetched_at ahead of the clock (skew, or a hand-edited file) is never "fresh"."""
+    monkeypatch.delenv("TELNYX_COVERAGE_MAX_AGE")
+    document = json.loads(example_snapshot_path.read_text())
+    document["fetched_at"] = (datetime.now(UTC) + ahead).strftime("%Y-%m-%dT%H:%M:%SZ")
+    snapshot = tmp_path / "future.json"
+    snapshot.write_text(json.dumps(document))
+    (tmp_path / "main.tf").write_text(WIREGUARD)
+
+    code, out = run(capsys, str(tmp_path), "--coverage", str(snapshot), "--format", "json")
+    report = json.loads(out)
+    assert code == 0
+    assert report["coverage"]["age_seconds"] == 0
+    if not warns:
+        assert report["findings"] == []
+        return
+    (stale,) = report["findings"]
+    assert stale["rule"] == "TNX008"
+    assert "is dated 3 days in the future: its age cannot be told" in stale["message"]
+    assert any("clock" in s for s in stale["suggestions"])
+
+    code, out = run(capsys, str(tmp_path), "--coverage", str(snapshot))
+    assert "in the future)" in out.splitlines()[-1]

@@ -91,7 +91,9 @@ def _finding_head(finding: Finding) -> str:
     return f"{subject}: {_indent_continuation(finding.message, INDENT)}"
 
 
-def describe_coverage(coverage: CoverageInfo | None, age: timedelta | None = None) -> str:
+def describe_coverage(
+    coverage: CoverageInfo | None, age: timedelta | None = None, ahead: timedelta | None = None
+) -> str:
     """``coverage: snapshot from 2026-12-04T11:00:00Z, 3 days old``, or that none was loaded."""
     if coverage is None:
         return "no coverage loaded"
@@ -103,6 +105,8 @@ def describe_coverage(coverage: CoverageInfo | None, age: timedelta | None = Non
         return f"coverage: {source}"
     joiner = "from" if coverage.source == "snapshot" else "fetched"
     old = "" if age is None else f", {describe_age(age)} old"
+    if ahead is not None:
+        old = f", dated {describe_age(ahead)} in the future"
     return f"coverage: {source} {joiner} {fetched_at}{old}"
 
 
@@ -117,7 +121,7 @@ def summary_line(report: Report) -> str:
     )
     if report.errors:
         line += f"; {_plural(len(report.errors), 'input error')}"
-    return f"{line} ({describe_coverage(report.coverage, report.coverage_age)})"
+    return f"{line} ({describe_coverage(report.coverage, report.coverage_age, report.coverage_from_the_future)})"
 
 
 def render(report: Report, *, color: bool = False) -> str:
