@@ -121,7 +121,8 @@ def summary_line(report: Report) -> str:
     )
     if report.errors:
         line += f"; {_plural(len(report.errors), 'input error')}"
-    return f"{line} ({describe_coverage(report.coverage, report.coverage_age, report.coverage_from_the_future)})"
+    ahead = report.coverage_from_the_future
+    return f"{line} ({describe_coverage(report.coverage, report.coverage_age, ahead)})"
 
 
 def render(report: Report, *, color: bool = False) -> str:
