@@ -14,7 +14,7 @@ import json
 import os
 import re
 from collections.abc import Callable, Iterator, Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
@@ -136,6 +136,18 @@ class _Variable:
     default: Node | None
     type: TypeSpec
     nullable: bool
+    attrs: Mapping[str, _Attr] = field(default_factory=dict)
+    """As written, for an override file to replace some of them."""
+
+
+_WHAT = {
+    "resources": "resource",
+    "calls": "module",
+    "variables": "variable",
+    "locals": "local value",
+    "outputs": "output",
+}
+"""How Terraform names each kind of declaration in its messages."""
 
 
 @dataclass
@@ -145,7 +157,63 @@ class _Module:
     locals: dict[str, _Attr] = field(default_factory=dict)
     outputs: dict[str, _Attr] = field(default_factory=dict)
     calls: dict[str, _Block] = field(default_factory=dict)
-    resources: list[_Block] = field(default_factory=list)
+    resources: dict[tuple[str, str], _Block] = field(default_factory=dict)
+    places: dict[tuple[str, Any], tuple[str, int]] = field(default_factory=dict)
+    """Where each declaration was first made: (table, key) -> (file, line)."""
+
+    def declare(
+        self, table: str, key: Any, item: Any, place: tuple[str, int], loader: _Loader
+    ) -> None:
+        """Add a declaration; a second one of the same name is Terraform's own error."""
+        entries: dict[Any, Any] = getattr(self, table)
+        first = self.places.get((table, key))
+        if first is not None:
+            loader.problem(
+                f"duplicate {_WHAT[table]} {_label_text(key)}: already declared at "
+                f"{first[0]}:{first[1]} (Terraform refuses both; only the first is checked). "
+                "Rename or remove one, or put a change in an override file",
+                *place,
+            )
+            return
+        entries[key] = item
+        self.places[(table, key)] = place
+
+    def override(self, part: _Module, loader: _Loader) -> None:
+        """Merge an override file's declarations, as Terraform does: each argument replaces
+        the one of the same name in the block of the same name, which must exist."""
+        for table in _WHAT:
+            entries: dict[Any, Any] = getattr(self, table)
+            for key, item in getattr(part, table).items():
+                place = part.places[(table, key)]
+                if key not in entries:
+                    loader.problem(
+                        f"missing base {_WHAT[table]} {_label_text(key)} to override: an "
+                        "override file only changes what another file of the module declares",
+                        *place,
+                    )
+                elif table in ("locals", "outputs"):
+                    entries[key] = item
+                elif table == "variables":
+                    base = entries[key]
+                    entries[key] = _variable(key, {**base.attrs, **item.attrs})
+                else:
+                    base = entries[key]
+                    entries[key] = replace(
+                        base,
+                        attrs={**base.attrs, **item.attrs},
+                        suppressions=base.suppressions + item.suppressions,
+                    )
+
+
+def _label_text(key: Any) -> str:
+    """``"telnyx_vxc" "aws"`` for a resource key, ``"edge"`` for a name."""
+    return " ".join(f'"{k}"' for k in key) if isinstance(key, tuple) else f'"{key}"'
+
+
+def is_override_file(name: str) -> bool:
+    """``override.tf``, ``override.tf.json``, ``*_override.tf`` and ``*_override.tf.json``."""
+    stem = name.removesuffix(".json").removesuffix(".tf")
+    return stem == "override" or stem.endswith("_override")
 
 
 @dataclass
@@ -385,12 +453,20 @@ class _Loader:
         """The parsed declarations of one module directory."""
         if directory not in self._modules:
             module = _Module(directory)
+            overrides = []
             for source in self.sources(directory):
                 if source.text is None:
                     continue
                 # A file with nothing but provider or terraform blocks is not worth a parse.
                 if source.path.name.endswith(".tf.json") or _BLOCKS_RE.search(source.text):
-                    self._declare(module, source)
+                    if is_override_file(source.path.name):
+                        overrides.append(_Module(directory))
+                        self._declare(overrides[-1], source)
+                    else:
+                        self._declare(module, source)
+            # Override files merge in last, in name order, as Terraform merges them.
+            for part in overrides:
+                module.override(part, self)
             self._modules[directory] = module
         return self._modules[directory]
 
@@ -616,18 +692,22 @@ def _declare_hcl(
             if a.data == "attribute"
         }
         line = block.meta.line
+        place = (shown, line)
         if block_type == "resource" and len(labels) == 2 and loader.is_mapped_type(labels[0]):
             suppressions = _block_suppressions(comments, lines, line, block.meta.end_line)
-            module.resources.append(_Block(labels[0], labels[1], attrs, shown, line, suppressions))
+            resource = _Block(labels[0], labels[1], attrs, shown, line, suppressions)
+            module.declare("resources", (labels[0], labels[1]), resource, place, loader)
         elif block_type == "module" and len(labels) == 1:
             suppressions = _block_suppressions(comments, lines, line, block.meta.end_line)
-            module.calls[labels[0]] = _Block("module", labels[0], attrs, shown, line, suppressions)
+            call = _Block("module", labels[0], attrs, shown, line, suppressions)
+            module.declare("calls", labels[0], call, place, loader)
         elif block_type == "variable" and len(labels) == 1:
-            module.variables[labels[0]] = _variable(labels[0], attrs)
+            module.declare("variables", labels[0], _variable(labels[0], attrs), place, loader)
         elif block_type == "locals":
-            module.locals.update(attrs)
+            for name, attr in attrs.items():
+                module.declare("locals", name, attr, (shown, attr.line), loader)
         elif block_type == "output" and len(labels) == 1 and "value" in attrs:
-            module.outputs[labels[0]] = attrs["value"]
+            module.declare("outputs", labels[0], attrs["value"], place, loader)
 
 
 def _variable(name: str, attrs: Mapping[str, _Attr]) -> _Variable:
@@ -639,6 +719,7 @@ def _variable(name: str, attrs: Mapping[str, _Attr]) -> _Variable:
         attrs["default"].expr if "default" in attrs else None,
         parse_type(attrs["type"].expr) if "type" in attrs else ANY,
         nullable,
+        dict(attrs),
     )
 
 
@@ -883,7 +964,8 @@ def _declare_json(module: _Module, document: _JObject, shown: str, loader: _Load
     for block_type, _, content in document.items:
         for group in _jobjects(content):
             if block_type == "locals":
-                module.locals.update(_json_attrs(group, shown))
+                for name, attr in _json_attrs(group, shown).items():
+                    module.declare("locals", name, attr, (shown, attr.line), loader)
                 continue
             for label, line, value in group.items:
                 for body in _jobjects(value):
@@ -904,17 +986,20 @@ def _declare_json_block(
             for resource in _jobjects(inner):
                 attrs = _json_attrs(resource, shown)
                 suppressions = _json_suppressions(resource, shown, loader)
-                module.resources.append(_Block(label, name, attrs, shown, name_line, suppressions))
+                block = _Block(label, name, attrs, shown, name_line, suppressions)
+                module.declare("resources", (label, name), block, (shown, name_line), loader)
     elif block_type == "module":
         attrs = _json_attrs(body, shown)
         suppressions = _json_suppressions(body, shown, loader)
-        module.calls[label] = _Block("module", label, attrs, shown, line, suppressions)
+        call = _Block("module", label, attrs, shown, line, suppressions)
+        module.declare("calls", label, call, (shown, line), loader)
     elif block_type == "variable":
-        module.variables[label] = _variable(label, _json_attrs(body, shown))
+        variable = _variable(label, _json_attrs(body, shown))
+        module.declare("variables", label, variable, (shown, line), loader)
     elif block_type == "output":
         attrs = _json_attrs(body, shown)
         if "value" in attrs:
-            module.outputs[label] = attrs["value"]
+            module.declare("outputs", label, attrs["value"], (shown, line), loader)
 
 
 # --- evaluation ----------------------------------------------------------------------------
@@ -1206,7 +1291,7 @@ class _Instance:
 
         Each comes with the root module file it stems from: its own, or the module call's.
         """
-        for block in self.module.resources:
+        for block in self.module.resources.values():
             for resource in self._resource_instances(block):
                 yield self.entry_file or block.file, resource
         for name, call in self.module.calls.items():
@@ -1243,7 +1328,10 @@ class _Instance:
                 if read is None:
                     continue  # not a Telnyx path, or a data problem already reported
                 kind, values, lines = read
+                data = block.attrs.get("data")
                 files: dict[str, str] = {}
+                if data is not None and data.file != block.file:
+                    files = dict.fromkeys(lines, data.file)  # data set in an override file
             else:
                 mapping = self.loader.resource_types[block.type]
                 kind = mapping.kind
@@ -1300,9 +1388,12 @@ class _Instance:
                 continue
             values[api_field] = evaluate(attr.expr, scope)
             lines[api_field] = attr.line
+            if attr.file != block.file:
+                files[api_field] = attr.file  # set in an override file
             passed = _var_reference(attr.expr)
             if passed is not None and passed in self.origins:
                 origin_file, lines[api_field] = self.origins[passed]
+                files.pop(api_field, None)
                 if origin_file != block.file:
                     files[api_field] = origin_file
         return values, lines, files

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import textwrap
 from collections.abc import Mapping
 from pathlib import Path
@@ -559,6 +560,61 @@ def test_a_missing_local_module_is_an_input_error_at_its_source(tmp_path: Path) 
         "so nothing in it can be checked; fix the path"
     )
     assert 'source "../modules/file.tf" is not a directory' in not_a_dir
+
+
+def test_override_files_merge_into_their_base_blocks_as_terraform_does(tmp_path: Path) -> None:
+    files = {
+        "main.tf": VAR
+        + WG.format("var.region")
+        + 'locals {\n  pop = "x"\n}\n'
+        + 'module "edge" {\n  source = "./edge"\n  region = "x"\n}\n',
+        "edge/main.tf": 'variable "region" {}\n' + WG.format("var.region"),
+        "override.tf": (
+            'variable "region" {\n  default = "chicago-il"\n}\n'
+            'resource "telnyx_wireguard_interface" "wg" {\n'
+            "  # telnyx-coverage:ignore TNX001 moving soon\n"
+            "  region_code = local.pop\n"
+            "}\n"
+        ),
+        "z_override.tf.json": json.dumps(
+            {"locals": {"pop": "frankfurt-de"}, "module": {"edge": {"region": "${var.region}"}}}
+        ),
+    }
+    result = run(tmp_path, files)
+    assert result.errors == []
+    wg = resources(result)["telnyx_wireguard_interface.wg"]
+    # The override's own attribute, pointing at the override file; the rest kept.
+    assert wg.values == {"network_id": "n1", "region_code": "frankfurt-de"}
+    assert (wg.file, wg.line) == ("main.tf", 5)
+    assert (wg.attribute_lines["region_code"], wg.attribute_files["region_code"]) == (
+        6,
+        "override.tf",
+    )
+    assert [s.reason for s in wg.suppressions] == ["moving soon"]
+    # A variable default and a module input replaced by overrides (JSON ones included).
+    assert region(result, "module.edge.telnyx_wireguard_interface.wg") == "chicago-il"
+
+
+def test_duplicates_and_overrides_without_a_base_are_input_errors(tmp_path: Path) -> None:
+    files = {
+        "a.tf": WG.format('"chicago-il"') + "locals {\n  x = 1\n}\n",
+        "b.tf": WG.format('"nowhere"') + "locals {\n  x = 2\n}\n",
+        "override.tf": 'module "missing" {\n  source = "./m"\n}\n',
+    }
+    result = run(tmp_path, files)
+    assert [(e.file, e.line) for e in result.errors] == [
+        ("b.tf", 1),
+        ("b.tf", 6),
+        ("override.tf", 1),
+    ]
+    duplicate, local, missing = (e.message for e in result.errors)
+    assert duplicate.startswith(
+        'duplicate resource "telnyx_wireguard_interface" "wg": already declared at a.tf:1'
+    )
+    assert local.startswith('duplicate local value "x": already declared at a.tf:6')
+    assert missing.startswith('missing base module "missing" to override')
+    # The first declaration is the one checked.
+    assert region(result) == "chicago-il"
 
 
 def test_hidden_and_terraform_dirs_are_skipped(tmp_path: Path) -> None:
