@@ -1336,8 +1336,6 @@ class _Instance:
                 mapping = self.loader.resource_types[block.type]
                 kind = mapping.kind
                 values, lines, files = self._read_fields(block, mapping, scope)
-            if self.unexpanded or not expansion.known:
-                _unknown_placement(values)
             yield PlannedResource(
                 address=address,
                 kind=kind,
@@ -1360,8 +1358,6 @@ class _Instance:
             # module's source (never downloaded) would tell: unknown, never a pass.
             for api_field in mapping.attributes:
                 values.setdefault(api_field, UNKNOWN)
-            if self.unexpanded or not expansion.known:
-                _unknown_placement(values)
             yield PlannedResource(
                 address=f"{self.address}module.{call.name}{_instance_key(key)}",
                 kind=mapping.kind,
@@ -1455,13 +1451,6 @@ def _read_raw(raw: _Raw, spec: TypeSpec, context: EvalContext) -> Any:
         return evaluate(parse_expression(raw.value), Scope({}, context))
     except Exception:  # any parser failure: terraform would refuse the value, so unknown
         return UNKNOWN
-
-
-def _unknown_placement(values: dict[str, Any]) -> None:
-    """How many instances there will be is unknown: never drop them, never pass them."""
-    for api_field in PLACEMENT_ATTRIBUTES:
-        if api_field in values:
-            values[api_field] = UNKNOWN
 
 
 def restapi_values(

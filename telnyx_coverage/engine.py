@@ -23,7 +23,7 @@ from telnyx_coverage.findings import (
     describe_age,
 )
 from telnyx_coverage.resources import PlannedResource, Suppression
-from telnyx_coverage.rules import CHECKS
+from telnyx_coverage.rules import check_resource
 
 
 @dataclass(frozen=True)
@@ -65,15 +65,6 @@ def options_from_config(config: Config, *, today: date | None = None) -> CheckOp
         today=today,
         max_coverage_age=config.max_coverage_age,
     )
-
-
-def check_resource(resource: PlannedResource, catalog: CoverageCatalog) -> Finding | None:
-    """The first failing rule's finding for ``resource``, or None when it passes."""
-    for _rule_id, check in CHECKS:
-        finding = check(resource, catalog)
-        if finding is not None:
-            return finding
-    return None
 
 
 def check(

@@ -330,3 +330,30 @@ def test_check_against_the_live_api_costs_one_request_per_page(
     assert json.loads(out)["summary"]["passed"] == 50
     assert len(coverage_server.requests) == 2
     assert json.loads(out)["coverage"]["source"] == "api"
+
+
+def test_a_wrong_location_fails_the_gate_even_when_bandwidth_and_count_are_unknown(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """Unknown values never hide a mistake the known ones already show."""
+    write(
+        tmp_path,
+        {
+            "main.tf": """
+resource "telnyx_virtual_cross_connect" "aws" {
+  count                    = length(data.aws_vpcs.all.ids)
+  network_id               = "net-1"
+  region_code              = "nowhere"
+  cloud_provider           = "aws"
+  cloud_provider_region    = "us-east-1"
+  bgp_asn                  = 64512
+  primary_cloud_account_id = "123456789012"
+  bandwidth_mbps           = aws_dx_connection.main.bandwidth
+}
+"""
+        },
+    )
+    code, report = check_json(capsys, str(tmp_path))
+    assert code == 1
+    [finding] = report["findings"]
+    assert (finding["rule"], finding["line"]) == ("TNX001", 5)

@@ -13,7 +13,7 @@ import pytest
 from hcl_checker.cli import main
 from hcl_checker.hcl import scan
 from telnyx_coverage.config import ModuleMapping, load_config
-from telnyx_coverage.resources import ResourceKind, TypeMapping
+from telnyx_coverage.resources import UNKNOWN, ResourceKind, TypeMapping
 
 REPO = Path(__file__).resolve().parents[1]
 SNAPSHOT = str(REPO / "examples" / "coverage-snapshot.json")
@@ -153,7 +153,7 @@ def test_a_local_module_matched_by_a_mapping_is_not_descended(tmp_path: Path) ->
     assert [r.address for r in plain.resources] == ["module.edge.telnyx_wireguard_interface.wg"]
 
 
-def test_a_module_with_an_unknown_count_is_unresolved(tmp_path: Path) -> None:
+def test_a_module_with_an_unknown_count_keeps_what_every_instance_gets(tmp_path: Path) -> None:
     write(
         tmp_path,
         {
@@ -162,6 +162,7 @@ def test_a_module_with_an_unknown_count_is_unresolved(tmp_path: Path) -> None:
                 '  source      = "git::https://example.com/net//wireguard"\n'
                 "  count       = length(data.x.y.ids)\n"
                 '  region_code = "frankfurt-de"\n'
+                '  name        = "wg-${count.index}"\n'
                 "}\n"
             )
         },
@@ -170,9 +171,8 @@ def test_a_module_with_an_unknown_count_is_unresolved(tmp_path: Path) -> None:
     result = scan([tmp_path], cwd=tmp_path, environ={}, modules=[mapping])
     (resource,) = result.resources
     assert resource.address == "module.wg"
-    assert resource.values["region_code"] is not None and str(resource.values["region_code"]) == (
-        "UNKNOWN"
-    )
+    assert resource.values["region_code"] == "frankfurt-de"
+    assert resource.values["name"] is UNKNOWN
 
 
 def test_resource_types_from_config_apply_to_hcl_and_plan(

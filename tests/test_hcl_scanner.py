@@ -261,17 +261,38 @@ def test_for_each_set_of_strings(tmp_path: Path) -> None:
     assert len(found) == 2
 
 
-def test_unknown_count_gives_one_unresolved_resource(tmp_path: Path) -> None:
+def test_unknown_count_or_for_each_gives_one_resource_with_what_is_known(
+    tmp_path: Path,
+) -> None:
+    """How many instances there will be is unknown; what every instance gets is still known,
+    and what depends on the instance (count.index, each.*) is not."""
     main = """
+        variable "regions" { default = ["chicago-il", "nowhere"] }
         resource "telnyx_wireguard_interface" "wg" {
           count       = length(data.x.y.ids)
           network_id  = "n"
-          region_code = "chicago-il"
+          region_code = "nowhere"
+        }
+        resource "telnyx_wireguard_interface" "by_index" {
+          count       = length(data.x.y.ids)
+          network_id  = "n"
+          region_code = var.regions[count.index]
+        }
+        resource "telnyx_wireguard_interface" "by_key" {
+          for_each    = toset(data.x.y.ids)
+          network_id  = "n"
+          region_code = try(each.value.region, "chicago-il")
         }
     """
     found = resources(run(tmp_path, {"main.tf": main}))
-    assert list(found) == ["telnyx_wireguard_interface.wg"]
-    assert found["telnyx_wireguard_interface.wg"].values["region_code"] is UNKNOWN
+    assert list(found) == [
+        "telnyx_wireguard_interface.wg",
+        "telnyx_wireguard_interface.by_index",
+        "telnyx_wireguard_interface.by_key",
+    ]
+    assert found["telnyx_wireguard_interface.wg"].values["region_code"] == "nowhere"
+    assert found["telnyx_wireguard_interface.by_index"].values["region_code"] is UNKNOWN
+    assert found["telnyx_wireguard_interface.by_key"].values["region_code"] is UNKNOWN
 
 
 # --- modules --------------------------------------------------------------------------------

@@ -92,6 +92,33 @@ def test_unknown_value_is_tnx005_warning_and_never_a_pass(catalog: CoverageCatal
     assert finding.effective_severity is Severity.WARNING
 
 
+@pytest.mark.parametrize(
+    ("overrides", "rule", "attribute"),
+    [
+        # A known, wrong value is found before a later check would need the unknown one.
+        ({"region_code": "nowhere", "bandwidth_mbps": UNKNOWN}, "TNX001", "region_code"),
+        ({"region_code": "denver-co", "cloud_provider_region": UNKNOWN}, "TNX002", "region_code"),
+        ({"cloud_provider_region": "mars-1", "bandwidth_mbps": UNKNOWN}, "TNX003", None),
+        # Every check passed up to the one that needs it: unresolved, never a pass.
+        ({"bandwidth_mbps": UNKNOWN}, "TNX005", "bandwidth_mbps"),
+        ({"region_code": UNKNOWN, "bandwidth_mbps": 7}, "TNX005", "region_code"),
+    ],
+)
+def test_an_unknown_value_never_hides_a_mistake_found_before_it_is_needed(
+    catalog: CoverageCatalog, overrides: dict[str, Any], rule: str, attribute: str | None
+) -> None:
+    finding = check_resource(vxc(**overrides), catalog)
+    assert finding is not None and finding.rule.id == rule
+    if attribute is not None:
+        assert finding.attribute == attribute
+
+
+def test_tnx005_names_every_placement_value_still_unknown(catalog: CoverageCatalog) -> None:
+    finding = check_resource(vxc(region_code=UNKNOWN, bandwidth_mbps=UNKNOWN), catalog)
+    assert finding is not None and finding.rule.id == "TNX005"
+    assert finding.message.startswith("region_code, bandwidth_mbps are not known before apply")
+
+
 def test_unknown_value_in_a_field_no_check_reads_is_fine(catalog: CoverageCatalog) -> None:
     assert check_resource(vxc(network_id=UNKNOWN), catalog) is None
 

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+
 from telnyx_coverage.catalog import CoverageCatalog
 from telnyx_coverage.findings import RULES, Finding
 from telnyx_coverage.resources import KINDS, PlannedResource, ResourceKind, is_unknown
@@ -34,11 +36,13 @@ def missing_attribute(resource: PlannedResource, catalog: CoverageCatalog) -> Fi
     )
 
 
-def unresolved_value(resource: PlannedResource, catalog: CoverageCatalog) -> Finding | None:
-    """TNX005: a value a check needs is known only after apply, so it cannot be checked."""
-    unknown = [f for f in needed_attributes(resource) if f in _unknowns(resource)]
-    if not unknown:
+def unresolved_value(resource: PlannedResource, reads: Sequence[str]) -> Finding | None:
+    """TNX005: a value the next check ``reads`` is known only after apply, so it cannot be
+    checked. The message names every placement value still unknown, not only that one."""
+    unknowns = _unknowns(resource)
+    if not any(f in unknowns for f in reads):
         return None
+    unknown = [f for f in needed_attributes(resource) if f in unknowns]
     names = ", ".join(unknown)
     return Finding(
         RULES["TNX005"],
