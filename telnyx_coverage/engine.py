@@ -24,6 +24,7 @@ from telnyx_coverage.findings import (
 )
 from telnyx_coverage.resources import PlannedResource, Suppression
 from telnyx_coverage.rules import check_resource
+from telnyx_coverage.rules.attributes import missing_attribute
 
 
 @dataclass(frozen=True)
@@ -76,24 +77,52 @@ def check(
     errors: Sequence[ProblemReport] = (),
 ) -> Report:
     """Run every rule over every resource and weigh the findings into a report."""
-    today = options.today or date.today()
     report = Report(coverage=coverage, errors=list(errors))
     for resource in resources:
-        finding = check_resource(resource, catalog)
-        status = ResourceStatus.PASSED
-        if finding is not None:
-            unresolved = finding.rule.id == "TNX005"
-            if unresolved and options.unresolved == "error":
-                finding.severity = Severity.ERROR
-            _suppress(finding, resource, options.ignores, today)
-            status = ResourceStatus.UNRESOLVED if unresolved else ResourceStatus.FAILED
-            if finding.suppressed:
-                status = ResourceStatus.SUPPRESSED
-            if not (unresolved and options.unresolved == "ignore"):
-                report.findings.append(finding)
-        report.resources.append(ResourceResult(resource, status))
+        _weigh(report, resource, check_resource(resource, catalog), options)
     add_stale_coverage(report, options)
     return report
+
+
+def check_without_coverage(
+    resources: Iterable[PlannedResource],
+    reason: str,
+    *,
+    options: CheckOptions = CheckOptions(),
+    errors: Sequence[ProblemReport] = (),
+) -> Report:
+    """What can be checked when coverage could not be loaded (``--allow-unavailable``): the
+    attributes the API requires (TNX006, which needs no coverage); every other resource is
+    unresolved, never passed; and the run's one TNX007 warning saying why."""
+    report = Report(coverage=None, errors=list(errors))
+    for resource in resources:
+        finding = missing_attribute(resource)
+        _weigh(report, resource, finding, options, unchecked=ResourceStatus.UNRESOLVED)
+    report.findings.append(Finding(RULES["TNX007"], reason, severity=Severity.WARNING))
+    return report
+
+
+def _weigh(
+    report: Report,
+    resource: PlannedResource,
+    finding: Finding | None,
+    options: CheckOptions,
+    *,
+    unchecked: ResourceStatus = ResourceStatus.PASSED,
+) -> None:
+    """Add a resource and its finding (if any) to the report, as the options weigh it."""
+    status = unchecked
+    if finding is not None:
+        unresolved = finding.rule.id == "TNX005"
+        if unresolved and options.unresolved == "error":
+            finding.severity = Severity.ERROR
+        _suppress(finding, resource, options.ignores, options.today or date.today())
+        status = ResourceStatus.UNRESOLVED if unresolved else ResourceStatus.FAILED
+        if finding.suppressed:
+            status = ResourceStatus.SUPPRESSED
+        if not (unresolved and options.unresolved == "ignore"):
+            report.findings.append(finding)
+    report.resources.append(ResourceResult(resource, status))
 
 
 def add_stale_coverage(report: Report, options: CheckOptions) -> None:
@@ -181,10 +210,16 @@ def _suppress(
 
 
 def exceeds(report: Report, fail_on: str) -> bool:
-    """True when a finding not suppressed is at or above ``fail_on`` (error|warning|never)."""
+    """True when a finding not suppressed is at or above ``fail_on`` (error|warning|never).
+
+    TNX007 never counts: a run that goes on without coverage (``--allow-unavailable``) exits 0
+    for that, and fails only for what it could still check (TNX006).
+    """
     if fail_on == "never":
         return False
     threshold = Severity.WARNING if fail_on == "warning" else Severity.ERROR
     return any(
-        f.effective_severity.rank >= threshold.rank for f in report.findings if not f.suppressed
+        f.effective_severity.rank >= threshold.rank
+        for f in report.findings
+        if not f.suppressed and f.rule.id != "TNX007"
     )

@@ -312,6 +312,25 @@ def test_no_coverage_exits_3_and_allow_unavailable_exits_0_with_tnx007(
     assert report["resources"][0]["status"] == "unresolved"
 
 
+def test_allow_unavailable_still_checks_what_needs_no_coverage(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """Missing required attributes (TNX006) need no coverage: they still fail the run."""
+    write(tmp_path, {"main.tf": 'resource "telnyx_wireguard_interface" "bare" {}\n' + WIREGUARD})
+    code, out, _ = check(capsys, str(tmp_path), "--allow-unavailable", "--format", "json")
+    assert code == 1
+    report = json.loads(out)
+    assert sorted(f["rule"] for f in report["findings"]) == ["TNX006", "TNX007"]
+    assert {r["address"]: r["status"] for r in report["resources"]} == {
+        "telnyx_wireguard_interface.bare": "failed",
+        "telnyx_wireguard_interface.wg": "unresolved",
+    }
+    # The coverage failure alone never fails the run, even under --fail-on warning.
+    write(tmp_path / "ok", {"main.tf": WIREGUARD})
+    code, _, _ = check(capsys, str(tmp_path / "ok"), "--allow-unavailable", "--fail-on", "warning")
+    assert code == 0
+
+
 def test_check_against_the_live_api_costs_one_request_per_page(
     tmp_path: Path,
     capsys: pytest.CaptureFixture[str],

@@ -19,16 +19,11 @@ from hcl_checker.commands.common import (
 from hcl_checker.progress import Progress
 from hcl_checker.reports import FORMATS, render
 from telnyx_coverage.config import Config, load_config
-from telnyx_coverage.engine import check, exceeds, options_from_config
+from telnyx_coverage.engine import check, check_without_coverage, exceeds, options_from_config
 from telnyx_coverage.errors import CoverageUnavailableError, InputError
 from telnyx_coverage.findings import (
-    RULES,
-    Finding,
     ProblemReport,
     Report,
-    ResourceResult,
-    ResourceStatus,
-    Severity,
 )
 from telnyx_coverage.resources import PlannedResource, TypeMapping
 
@@ -147,8 +142,6 @@ def run(args: argparse.Namespace) -> int:
 
     if report.errors:
         return 2
-    if any(f.rule.id == "TNX007" for f in report.findings):
-        return 0
     return 1 if exceeds(report, fail_on) else 0
 
 
@@ -244,14 +237,7 @@ def _check(
     except CoverageUnavailableError as error:
         if not args.allow_unavailable:
             raise
-        rule = RULES["TNX007"]
-        finding = Finding(rule, str(error), severity=Severity.WARNING)
-        return Report(
-            coverage=None,
-            resources=[ResourceResult(r, ResourceStatus.UNRESOLVED) for r in resources],
-            findings=[finding],
-            errors=list(errors),
-        )
+        return check_without_coverage(resources, str(error), options=options, errors=errors)
     return check(
         resources,
         loaded.catalog,

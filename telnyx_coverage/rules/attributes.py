@@ -16,7 +16,9 @@ def needed_attributes(resource: PlannedResource) -> tuple[str, ...]:
     return ("region_code",)
 
 
-def missing_attribute(resource: PlannedResource, catalog: CoverageCatalog) -> Finding | None:
+def missing_attribute(
+    resource: PlannedResource, catalog: CoverageCatalog | None = None
+) -> Finding | None:
     """TNX006: a field the API requires on create is absent (or null)."""
     required = KINDS[resource.kind].required if resource.required is None else resource.required
     missing = [
