@@ -90,15 +90,16 @@ def check_without_coverage(
     *,
     options: CheckOptions = CheckOptions(),
     errors: Sequence[ProblemReport] = (),
+    severity: Severity = Severity.WARNING,
 ) -> Report:
     """What can be checked when coverage could not be loaded (``--allow-unavailable``): the
     attributes the API requires (TNX006, which needs no coverage); every other resource is
-    unresolved, never passed; and the run's one TNX007 warning saying why."""
+    unresolved, never passed; and the run's one TNX007 (a warning by default) saying why."""
     report = Report(coverage=None, errors=list(errors))
     for resource in resources:
         finding = missing_attribute(resource)
         _weigh(report, resource, finding, options, unchecked=ResourceStatus.UNRESOLVED)
-    report.findings.append(Finding(RULES["TNX007"], reason, severity=Severity.WARNING))
+    report.findings.append(Finding(RULES["TNX007"], reason, severity=severity))
     return report
 
 

@@ -312,6 +312,21 @@ def test_no_coverage_exits_3_and_allow_unavailable_exits_0_with_tnx007(
     assert report["resources"][0]["status"] == "unresolved"
 
 
+def test_exit_3_replaces_an_old_report_file_with_one_saying_why(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """A SARIF file from an earlier run must not be uploaded as this run's."""
+    write(tmp_path, {"main.tf": WIREGUARD})
+    sarif = tmp_path / "report.sarif"
+    sarif.write_text("an old report")
+    code, out, err = check(capsys, str(tmp_path), "--format", "sarif", "--output", str(sarif))
+    assert code == 3
+    assert out == "" and len(err.strip().splitlines()) == 1
+    results = json.loads(sarif.read_text())["runs"][0]["results"]
+    assert [(r["ruleId"], r["level"]) for r in results] == [("TNX007", "error")]
+    assert "TELNYX_API_KEY" in results[0]["message"]["text"]
+
+
 def test_allow_unavailable_still_checks_what_needs_no_coverage(
     tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:

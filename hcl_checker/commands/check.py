@@ -21,10 +21,7 @@ from hcl_checker.reports import FORMATS, render
 from telnyx_coverage.config import Config, load_config
 from telnyx_coverage.engine import check, check_without_coverage, exceeds, options_from_config
 from telnyx_coverage.errors import CoverageUnavailableError, InputError
-from telnyx_coverage.findings import (
-    ProblemReport,
-    Report,
-)
+from telnyx_coverage.findings import ProblemReport, Report, Severity
 from telnyx_coverage.resources import PlannedResource, TypeMapping
 
 
@@ -236,6 +233,13 @@ def _check(
         loaded = load(args, snapshot_path=config.coverage, cache_ttl=config.cache_ttl)
     except CoverageUnavailableError as error:
         if not args.allow_unavailable:
+            if args.output is not None and str(args.output) != "-":
+                # Exit 3 prints no report, but a report file from an earlier run must not be
+                # left for a CI step to upload as this run's: write this run's, which says why.
+                unavailable = check_without_coverage(
+                    resources, str(error), options=options, errors=errors, severity=Severity.ERROR
+                )
+                write_output(render(unavailable, args.format, color=False), args.output)
             raise
         return check_without_coverage(resources, str(error), options=options, errors=errors)
     return check(
