@@ -240,6 +240,7 @@ def scan(
     modules: Sequence[ModuleMapping] = (),
     every_module: bool = False,
     progress: Callable[[int, int, int], None] | None = None,
+    syntax_check: Sequence[Path] = (),
 ) -> ScanResult:
     """Find every resource of a mapped type in the Terraform code under ``paths``.
 
@@ -256,6 +257,8 @@ def scan(
     module, not only those that can hold a mapped type, so that ``calls`` knows them all
     (a plan's resources are mapped back to their source through it). ``progress`` is told
     ``(root modules done, root modules in all, resources found)`` after each root module.
+    The ``.tf``/``.tf.json`` files in ``syntax_check`` (those the user named) are parsed even
+    when nothing in them can be a Telnyx resource, so that a syntax error in them is reported.
     """
     base = Path(os.path.abspath(cwd or Path.cwd()))
     env = os.environ if environ is None else environ
@@ -304,6 +307,8 @@ def scan(
                     resources.append(resource)
         except RecursionError:
             loader.problem("configuration nested too deeply to evaluate", loader.display(directory))
+    for path in syntax_check:
+        loader.check_syntax(Path(os.path.abspath(base / path)))
     return ScanResult(
         resources, loader.errors, loader.files_seen, loader.files_parsed, loader.calls
     )
@@ -334,6 +339,7 @@ class _Loader:
         self.errors: list[ProblemReport] = []
         self.files_seen = 0
         self.files_parsed = 0
+        self.parsed: set[Path] = set()
         self._sources: dict[Path, list[_Source]] = {}
         self._relevant: dict[Path, bool] = {}
         self._modules: dict[Path, _Module] = {}
@@ -483,8 +489,22 @@ class _Loader:
             comments = _comments(tree, source.text, shown, self) if MARKER in source.text else []
             _declare_hcl(module, tree, source.text, shown, comments, self)
 
+    def check_syntax(self, path: Path) -> None:
+        """Parse a Terraform file not parsed yet, only to report its syntax errors."""
+        if path in self.parsed or not path.name.endswith((".tf", ".tf.json")):
+            return
+        source = next((s for s in self.sources(path.parent) if s.path == path), None)
+        if source is None or source.text is None:
+            return  # not there, or not readable (already reported)
+        shown = self.display(path)
+        if path.name.endswith(".tf.json"):
+            self._parse_json(path, source.text, shown)
+        else:
+            self._parse_hcl(path, source.text, shown)
+
     def _parse_hcl(self, path: Path, text: str, shown: str) -> HclTree | None:
         self.files_parsed += 1
+        self.parsed.add(path)
         try:
             tree: HclTree = hcl2.parses_to_tree(text)
             return tree
@@ -503,6 +523,7 @@ class _Loader:
 
     def _parse_json(self, path: Path, text: str, shown: str) -> _JObject | None:
         self.files_parsed += 1
+        self.parsed.add(path)
         try:
             document = _JsonReader(text).document()
         except _JsonSyntaxError as error:

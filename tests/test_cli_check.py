@@ -391,3 +391,24 @@ resource "telnyx_virtual_cross_connect" "aws" {
     assert code == 1
     [finding] = report["findings"]
     assert (finding["rule"], finding["line"]) == ("TNX001", 5)
+
+
+def test_a_named_file_that_does_not_parse_exits_2_even_with_no_telnyx_resource(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """A directory's modules with no Telnyx text are not parsed (that is what keeps a
+    monorepo fast); a file the user names (or pre-commit passes) always is."""
+    write(
+        tmp_path,
+        {"infra/main.tf": 'resource "aws_instance" "x" {\n', "infra/x.tf.json": '{"resource": '},
+    )
+    code, out, _ = check(
+        capsys,
+        str(tmp_path / "infra" / "main.tf"),
+        str(tmp_path / "infra" / "x.tf.json"),
+        "--coverage",
+        SNAPSHOT,
+    )
+    assert code == 2
+    assert "main.tf:2:1: error: syntax error: unexpected end of file" in out
+    assert "x.tf.json:1:14: error: invalid JSON" in out

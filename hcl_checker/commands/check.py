@@ -175,6 +175,7 @@ def _collect(
             resource_types=resource_types,
             modules=config.modules,
             progress=progress.modules,
+            syntax_check=[p for p in hcl_paths if p.is_file()],
         )
         found, problems = scanned.resources, scanned.errors
         if args.changed:
