@@ -43,6 +43,8 @@ from telnyx_coverage.resources import (
     ResourceKind,
     kind_for_restapi_object,
 )
+from telnyx_coverage.secrets import redact
+from telnyx_coverage.sources import API_KEY_ENV
 
 __all__ = [
     "BUILTIN",
@@ -412,6 +414,10 @@ def scan_pulumi(
         }
         request_path.write_text(json.dumps(request), encoding="utf-8")
         env = {k: v for k, v in os.environ.items() if not k.startswith("PULUMI_CONFIG")}
+        if API_KEY_ENV in env:
+            # The program runs under mocks: a program reading the key (for a provider, say)
+            # still finds one, and never the real one to print.
+            env[API_KEY_ENV] = CHILD_KEY_PLACEHOLDER
         # The child imports this module by path, installed or not.
         package_root = os.fspath(Path(__file__).resolve().parents[1])
         bootstrap = (
@@ -530,9 +536,10 @@ def _scan_result(
     failure = result.get("error")
     if failure:
         file = failure.get("file")
+        message = redact(str(failure["message"]), os.environ.get(API_KEY_ENV))
         scan.errors.append(
             ProblemReport(
-                f"the Pulumi program failed: {failure['message']}",
+                f"the Pulumi program failed: {message}",
                 file=_display(Path(file), cwd) if file else shown_main,
                 line=failure.get("line"),
                 column=failure.get("column"),
@@ -560,6 +567,10 @@ def _user_frame(
             continue
         return os.fspath(path.resolve()), line
     return None, None
+
+
+CHILD_KEY_PLACEHOLDER = "telnyx-coverage-placeholder-key"
+"""What a Pulumi program run under the mocks sees as ``TELNYX_API_KEY``."""
 
 
 def _run_worker(request_path: str) -> None:  # pragma: no cover - runs in the child process

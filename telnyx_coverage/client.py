@@ -42,6 +42,7 @@ from telnyx_coverage.models import (
     VirtualCrossConnectsCoverage,
     VirtualCrossConnectsCoveragePage,
 )
+from telnyx_coverage.secrets import redact
 
 __all__ = [
     "DEFAULT_BASE_URL",
@@ -76,6 +77,8 @@ BACKOFF_CAP: Final = 8.0
 SERVER_DELAY_CAP: Final = 60.0
 """A server-asked wait longer than this is not honoured (the SDKs do the same)."""
 BODY_PREVIEW: Final = 120
+BODY_SCAN: Final = 65536
+"""How much of a body is read (and cleaned of the key) to show its start."""
 MAX_BODY_BYTES: Final = 32 * 1024 * 1024
 """A page of 250 items is ~100 kB: an answer this big (after decompression) is no page."""
 DEFAULT_TIMEOUT: Final = 20.0
@@ -247,11 +250,13 @@ class _Failure:
     delay_hint: float | None = None
 
 
-def _body_preview(response: _Answer) -> str:
-    text = response.content[: BODY_PREVIEW * 4].decode("utf-8", "replace")
+def _body_preview(response: _Answer, secret: str) -> str:
+    """The start of a body, for a message: the key is taken out before the text is cut, so
+    that no part of it is left at the cut."""
+    text = redact(response.content[:BODY_SCAN].decode("utf-8", "replace"), secret)
     text = " ".join(text.split())
     if len(text) > BODY_PREVIEW:
-        text = text[:BODY_PREVIEW] + "..."
+        text = redact(text[:BODY_PREVIEW], secret) + "..."
     return repr(text) if text else "an empty body"
 
 
@@ -353,8 +358,9 @@ class _RedactKey(logging.Filter):
 
     def filter(self, record: logging.LogRecord) -> bool:
         message = record.getMessage()
-        if self._secret in message:
-            record.msg = message.replace(self._secret, "[redacted]")
+        cleaned = redact(message, self._secret)
+        if cleaned != message:
+            record.msg = cleaned
             record.args = None
         return True
 
@@ -760,14 +766,15 @@ class CoverageClient:
             else:
                 problem = f"it is not a coverage page ({_validation_summary(exc)})"
         content_type = response.headers.get("content-type", "no content-type")
+        preview = _body_preview(response, self._secret)
         raise CoverageUnavailableError(
             self._redact(
                 f"GET {url} answered HTTP {response.status_code} ({content_type}) but {problem}; "
-                f"the body starts with {_body_preview(response)}. Check TELNYX_BASE_URL "
+                f"the body starts with {preview}. Check TELNYX_BASE_URL "
                 f"(the default is {DEFAULT_BASE_URL})."
             )
         )
 
     def _redact(self, text: str) -> str:
         """Belt and braces: a server echoing the key back must not get it into a message."""
-        return text.replace(self._secret, "[redacted]")
+        return redact(text, self._secret)

@@ -10,6 +10,7 @@ http and of a key that cannot be a header; tests/test_sources.py that no request
 from __future__ import annotations
 
 import functools
+import json
 import logging
 import traceback
 from collections.abc import Callable, Iterator
@@ -23,6 +24,7 @@ from telnyx_coverage import sources
 from telnyx_coverage.client import CoverageClient
 from telnyx_coverage.coverage_server import CoverageServer, Fault
 from telnyx_coverage.errors import CoverageUnavailableError
+from telnyx_coverage.secrets import redact
 
 StartServer = Callable[..., CoverageServer]
 KEY = "KEY01SECRETzq7Xw_recognisable-9f3c1e"
@@ -149,6 +151,9 @@ ECHOES = {
         times=100,
     ),
     "html_200_echoing_the_key": Fault(status=200, body=f"<html>Bearer {KEY}</html>"),
+    "html_200_with_the_key_across_the_preview_cut": Fault(
+        status=200, body="<html>" + "x" * 100 + " " + KEY + " </html>", content_type="text/html"
+    ),
     "redirect_echoing_the_key": Fault(
         status=302, headers={"Location": f"https://evil.example/?key={KEY}"}
     ),
@@ -275,3 +280,36 @@ def test_the_key_goes_only_to_the_base_url_host_in_the_authorization_header() ->
         assert_no_key(str(request.url))
         without_auth = {k: v for k, v in request.headers.items() if k != "authorization"}
         assert_no_key(repr(without_auth))
+
+
+@pytest.mark.parametrize(
+    ("secret", "text", "expected"),
+    [
+        (KEY, f"Bearer {KEY}.", "Bearer [redacted]."),
+        # As repr() or JSON escapes it.
+        ("KEY\\back\\slash", repr("KEY\\back\\slash"), "'[redacted]'"),
+        ('KEY"quoted"01', json.dumps('KEY"quoted"01'), '"[redacted]"'),
+        # The start of the key left at the end of a text cut short.
+        (KEY, "the body starts with <html>KEY01SEC", "the body starts with <html>[redacted]"),
+        # A key too short to be real garbles no word, but never shows on its own.
+        ("k", "network_coverage: key k is wrong", "network_coverage: key [redacted] is wrong"),
+        ("", "nothing to hide", "nothing to hide"),
+    ],
+)
+def test_redact_takes_out_every_form_of_the_key(secret: str, text: str, expected: str) -> None:
+    assert redact(text, secret) == expected
+
+
+def test_a_pulumi_program_never_sees_the_real_key(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    monkeypatch.setenv("TELNYX_API_KEY", KEY)
+    (tmp_path / "Pulumi.yaml").write_text("name: net\nruntime: python\n")
+    (tmp_path / "__main__.py").write_text(
+        "import os\nraise RuntimeError('key: ' + os.environ['TELNYX_API_KEY'])\n"
+    )
+    code = main(["check", "--pulumi", str(tmp_path), "--stack", "dev", "--format", "json"])
+    out, err = capsys.readouterr()
+    assert code == 2
+    assert "the Pulumi program failed: RuntimeError: key: telnyx-coverage-placeholder-key" in out
+    assert_no_key(out + err)
