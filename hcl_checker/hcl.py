@@ -10,6 +10,7 @@ read, a cheap substring test and the ``source = "./..."`` call graph decide the 
 from __future__ import annotations
 
 import bisect
+import difflib
 import json
 import os
 import re
@@ -302,6 +303,7 @@ def scan(
         only_files = roots[directory]
         try:
             root = _Instance.root(loader, directory, cli_values)
+            root.check_variables()
             for entry_file, resource in root.planned_resources():
                 if only_files is None or entry_file in only_files:
                     resources.append(resource)
@@ -309,6 +311,14 @@ def scan(
             loader.problem("configuration nested too deeply to evaluate", loader.display(directory))
     for path in syntax_check:
         loader.check_syntax(Path(os.path.abspath(base / path)))
+    cli_names = [v.partition("=")[0].strip() for kind, v in assignments if kind == "var"]
+    for name in dict.fromkeys(cli_names):
+        if roots and not any(loader.declares_variable(d, name) for d in roots):
+            loader.problem(
+                f'--var {name}=...: no root module here declares a variable "{name}" '
+                "(Terraform refuses a value for an undeclared variable); check the name",
+                None,
+            )
     return ScanResult(
         resources, loader.errors, loader.files_seen, loader.files_parsed, loader.calls
     )
@@ -488,6 +498,13 @@ class _Loader:
         if tree is not None:
             comments = _comments(tree, source.text, shown, self) if MARKER in source.text else []
             _declare_hcl(module, tree, source.text, shown, comments, self)
+
+    def declares_variable(self, directory: Path, name: str) -> bool:
+        """True when the module declares ``variable "name"`` (a text test: no parse needed)."""
+        if directory in self._modules:
+            return name in self._modules[directory].variables
+        declared = re.compile(rf'\bvariable\s+"?{re.escape(name)}"?\s*\{{|"{re.escape(name)}"\s*:')
+        return any(s.text and declared.search(s.text) for s in self.sources(directory))
 
     def check_syntax(self, path: Path) -> None:
         """Parse a Terraform file not parsed yet, only to report its syntax errors."""
@@ -1026,6 +1043,15 @@ def _declare_json_block(
 # --- evaluation ----------------------------------------------------------------------------
 
 
+def _preview(value: Any, limit: int = 60) -> str:
+    """A value as a message quotes it: JSON, cut short."""
+    try:
+        text = json.dumps(value, ensure_ascii=False, default=str)
+    except (TypeError, ValueError, RecursionError):
+        text = type(value).__name__
+    return text if len(text) <= limit else text[: limit - 3] + "..."
+
+
 def _instance_key(key: int | str | None) -> str:
     if key is None:
         return ""
@@ -1143,6 +1169,12 @@ class _Instance:
             origins={},
         )
 
+    def check_variables(self) -> None:
+        """Read every variable once, so that a value Terraform would refuse (a string for a
+        number) is reported even when no Telnyx resource reads it."""
+        for name in self.module.variables:
+            self._memo("var", name, self._variable)
+
     def _memo(self, kind: str, name: str, compute: Callable[[str], Any]) -> Any:
         key = (kind, name)
         if key in self._values:
@@ -1164,8 +1196,18 @@ class _Instance:
             value = evaluate(variable.default, Scope({}, self.context))
         try:
             return convert(value, variable.type)
-        except (EvalError, ValueError, TypeError):
-            return UNKNOWN  # terraform rejects the value at plan: not checkable
+        except (EvalError, ValueError, TypeError) as error:
+            # Terraform rejects the value at plan: say so, and check nothing with it.
+            file, line = self.module.places.get(("variables", name), (None, None))
+            if file is not None and line is not None:
+                reason = str(error) if isinstance(error, EvalError) else "wrong type"
+                self.loader.problem_once(
+                    f'variable "{name}"{self._where()}: invalid value {_preview(value)}: '
+                    f"{reason} (Terraform rejects it at plan)",
+                    file,
+                    line,
+                )
+            return UNKNOWN
 
     def _local(self, name: str) -> Any:
         return evaluate(self.module.locals[name].expr, self.scope)
@@ -1265,6 +1307,7 @@ class _Instance:
             )
             return None
         module = self.loader.module(directory)
+        self._check_inputs(name, call, module, source)
         expansion = self.expansion(call, self.scope)
         instances = []
         for key, names in expansion.instances:
@@ -1272,6 +1315,34 @@ class _Instance:
             instances.append((key, self._child(module, call, key, call_scope, expansion.known)))
         self._children[name] = instances
         return instances
+
+    def _where(self) -> str:
+        """`` (in module.edge["eu"])`` inside a module instance; nothing at the root."""
+        return f" (in {self.address.rstrip('.')})" if self.address else ""
+
+    def _check_inputs(self, name: str, call: _Block, module: _Module, source: str) -> None:
+        """Terraform's own errors on a local module call: an argument the module declares no
+        variable for (a typo would otherwise leave the real input at its default), and a
+        variable with no default that the call does not set."""
+        for input_name, attr in call.attrs.items():
+            if input_name in _META_ARGUMENTS or input_name in module.variables:
+                continue
+            close = difflib.get_close_matches(input_name, list(module.variables), n=1)
+            hint = f'; did you mean "{close[0]}"?' if close else ""
+            self.loader.problem_once(
+                f'module "{name}": "{input_name}" is no input of {source} '
+                f"(it declares no variable of that name){hint}",
+                attr.file,
+                attr.line,
+            )
+        for variable in module.variables.values():
+            if "default" not in variable.attrs and variable.name not in call.attrs:
+                self.loader.problem_once(
+                    f'module "{name}": missing required input "{variable.name}" '
+                    f"(the variable in {source} has no default)",
+                    call.file,
+                    call.line,
+                )
 
     def _child(
         self, module: _Module, call: _Block, key: int | str | None, call_scope: Scope, known: bool

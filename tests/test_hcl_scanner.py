@@ -638,6 +638,39 @@ def test_duplicates_and_overrides_without_a_base_are_input_errors(tmp_path: Path
     assert region(result) == "chicago-il"
 
 
+def test_terraform_input_mistakes_are_input_errors_not_unknowns(tmp_path: Path) -> None:
+    """What Terraform refuses at plan is an input error naming the place, never a quiet TNX005
+    that a pre-commit run would pass."""
+    files = {
+        "main.tf": (
+            'variable "bw" {\n  type    = number\n  default = 100\n}\n'
+            'module "edge" {\n  source = "./mod"\n  regoin = "chicago-il"\n}\n'
+        ),
+        "mod/main.tf": 'variable "region" {}\n' + WG.format("var.region"),
+    }
+    result = run(tmp_path, files, cli_vars=[("var", "bw=abc"), ("var", "nope=1")])
+    messages = {(e.file, e.line): e.message for e in result.errors}
+    assert messages == {
+        ("main.tf", 1): 'variable "bw": invalid value "abc": cannot convert string to number '
+        "(Terraform rejects it at plan)",
+        ("main.tf", 7): 'module "edge": "regoin" is no input of ./mod (it declares no variable '
+        'of that name); did you mean "region"?',
+        ("main.tf", 5): 'module "edge": missing required input "region" (the variable in ./mod '
+        "has no default)",
+        (None, None): '--var nope=...: no root module here declares a variable "nope" '
+        "(Terraform refuses a value for an undeclared variable); check the name",
+    }
+
+
+def test_a_declared_var_in_a_root_with_nothing_of_telnyx_is_no_error(tmp_path: Path) -> None:
+    files = {
+        "net/main.tf": WG.format('"chicago-il"'),
+        "app/main.tf": 'variable "image" {}\nresource "aws_instance" "x" {}\n',
+    }
+    result = run(tmp_path, files, cli_vars=[("var", "image=ami-1")])
+    assert result.errors == []
+
+
 def test_hidden_and_terraform_dirs_are_skipped(tmp_path: Path) -> None:
     files = {".terraform/modules/x/main.tf": WG.format('"x"'), ".git/main.tf": WG.format('"x"')}
     result = run(tmp_path, files)
