@@ -78,8 +78,19 @@ def check(
 ) -> Report:
     """Run every rule over every resource and weigh the findings into a report."""
     report = Report(coverage=coverage, errors=list(errors))
+    today = options.today or date.today()
     for resource in resources:
-        _weigh(report, resource, check_resource(resource, catalog), options)
+        finding = check_resource(resource, catalog)
+        suppressed_before = False
+        if finding is not None and finding.rule.id == "TNX006":
+            _suppress(finding, resource, options.ignores, today)
+            if finding.suppressed:
+                # A missing attribute the user says is fine (a provider default, say) must not
+                # switch off the placement checks: they run on, and the next finding decides.
+                report.findings.append(finding)
+                suppressed_before = True
+                finding = check_resource(resource, catalog, skip=frozenset({"TNX006"}))
+        _weigh(report, resource, finding, options, suppressed_before=suppressed_before)
     add_stale_coverage(report, options)
     return report
 
@@ -110,9 +121,16 @@ def _weigh(
     options: CheckOptions,
     *,
     unchecked: ResourceStatus = ResourceStatus.PASSED,
+    suppressed_before: bool = False,
 ) -> None:
-    """Add a resource and its finding (if any) to the report, as the options weigh it."""
+    """Add a resource and its finding (if any) to the report, as the options weigh it.
+
+    ``suppressed_before``: an earlier finding on the resource was suppressed, so with no
+    finding of its own now the resource counts as suppressed, not passed.
+    """
     status = unchecked
+    if finding is None and suppressed_before:
+        status = ResourceStatus.SUPPRESSED
     if finding is not None:
         unresolved = finding.rule.id == "TNX005"
         if unresolved and options.unresolved == "error":
@@ -204,10 +222,12 @@ def _suppress(
         finding.suppressed = True
         finding.suppression_reason = active.reason or "suppressed"
     elif expired is not None:
-        where = f" at {expired.file}:{expired.line}" if expired.file and expired.line else ""
-        finding.suggestions.append(
-            f"the ignore comment{where} expired on {expired.until} and no longer silences this"
-        )
+        if expired.line is None:
+            where = f" in {expired.file}" if expired.file else ""
+            what = f"the config [[ignore]] entry{where}"
+        else:
+            what = f"the ignore comment at {expired.file}:{expired.line}"
+        finding.suggestions.append(f"{what} expired on {expired.until} and no longer silences this")
 
 
 def exceeds(report: Report, fail_on: str) -> bool:

@@ -331,3 +331,44 @@ def test_config_ignore_entries_as_the_engine_weighs_them(catalog: CoverageCatalo
     # The last day still silences; the day after no longer does.
     assert suppressed("module.lab.x", date(2026, 12, 31), bandwidth_mbps=1000)
     assert not suppressed("module.lab.x", date(2027, 1, 1), bandwidth_mbps=1000)
+
+
+@pytest.mark.parametrize(
+    ("overrides", "rules", "status"),
+    [
+        ({"region_code": "bad-region"}, ["TNX006", "TNX001"], ResourceStatus.FAILED),
+        ({"bandwidth_mbps": UNKNOWN}, ["TNX006", "TNX005"], ResourceStatus.UNRESOLVED),
+        ({}, ["TNX006"], ResourceStatus.SUPPRESSED),
+    ],
+)
+def test_a_suppressed_missing_attribute_leaves_the_placement_checks_on(
+    catalog: CoverageCatalog,
+    overrides: dict[str, Any],
+    rules: list[str],
+    status: ResourceStatus,
+) -> None:
+    """`ignore TNX006` (the provider defaults bgp_asn) must not pass a wrong region."""
+    resource = vxc(bgp_asn=None, **overrides)
+    resource.suppressions = (Suppression(frozenset({"TNX006"}), reason="provider default"),)
+    report = check([resource], catalog, coverage=None)
+    assert [f.rule.id for f in report.findings] == rules
+    assert report.findings[0].suppressed
+    assert all(not f.suppressed for f in report.findings[1:])
+    assert report.resources[0].status is status
+
+
+def test_an_expired_config_ignore_is_not_called_a_comment(catalog: CoverageCatalog) -> None:
+    config = Config(
+        ignore=(IgnoreRule("TNX004", "*", "old", date(2020, 1, 1)),),
+        config_path=Path(".telnyx-coverage.toml"),
+    )
+    report = check(
+        [vxc(bandwidth_mbps=1000)],
+        catalog,
+        coverage=None,
+        options=options_from_config(config, today=date(2026, 12, 4)),
+    )
+    assert report.findings[0].suggestions[-1] == (
+        "the config [[ignore]] entry in .telnyx-coverage.toml expired on 2020-01-01 "
+        "and no longer silences this"
+    )

@@ -33,11 +33,15 @@ CHECKS: Final[tuple[tuple[str, Check, tuple[str, ...]], ...]] = (
 """(rule id, check, the fields it reads) in the order SPEC.md runs them."""
 
 
-def check_resource(resource: PlannedResource, catalog: CoverageCatalog) -> Finding | None:
+def check_resource(
+    resource: PlannedResource, catalog: CoverageCatalog, *, skip: frozenset[str] = frozenset()
+) -> Finding | None:
     """The first failing rule's finding for ``resource``, or None when it passes; TNX005 when
-    a check it reaches needs a value known only after apply."""
+    a check it reaches needs a value known only after apply. Rules in ``skip`` are not run."""
     needed = attributes.needed_attributes(resource)
-    for _rule_id, check, reads in CHECKS:
+    for rule_id, check, reads in CHECKS:
+        if rule_id in skip:
+            continue
         waiting = [f for f in reads if f in needed]
         unresolved = attributes.unresolved_value(resource, waiting)
         if unresolved is not None:
