@@ -7,6 +7,9 @@ GitLab ``variables:``), in job order: the ``snapshot`` job fetches from the proj
 server on 127.0.0.1 and writes the file the later jobs download, and those check against it
 with ``--coverage`` without asking the API again (the air-gapped flow of docs/offline.md).
 The composite action's scripts run the same way, with their inputs in the environment.
+Some workflow steps also run whole: the coverage step with and without the secret (a pull
+request from a fork falls back on the committed snapshot), the plan gate refusing that
+snapshot, and the lint job on an input error (the SARIF is written and uploaded, the job fails).
 """
 
 from __future__ import annotations
@@ -18,6 +21,7 @@ import shlex
 import shutil
 import subprocess
 import sys
+import textwrap
 import xml.etree.ElementTree as ET
 from collections.abc import Mapping
 from dataclasses import dataclass
@@ -145,6 +149,28 @@ def _as_list(value: object) -> list[Any]:
     return value if isinstance(value, list) else [value]
 
 
+# What the workflow's expressions see on a run of this repository's own branch: the secret set,
+# so the coverage job took a live snapshot.
+WITH_THE_SECRET = {"TELNYX_API_KEY": TEST_KEY}
+LIVE = {"coverage.outputs.source": "live"}
+
+
+def step_env(
+    workflow: Mapping[str, Any],
+    job: Mapping[str, Any],
+    step: Mapping[str, Any],
+    *,
+    secrets: Mapping[str, str] = WITH_THE_SECRET,
+    needs: Mapping[str, str] = LIVE,
+) -> dict[str, str]:
+    """A step's environment: workflow, then job, then step ``env:``, expressions resolved."""
+    env: dict[str, str] = {}
+    for scope in (workflow, job, step):
+        for name, value in (scope.get("env") or {}).items():
+            env[name] = resolve(value, {"env": env, "secrets": secrets, "needs": needs})
+    return env
+
+
 def github_commands() -> list[Command]:
     """The workflow's command lines in job order, each with workflow + job + step env."""
     workflow = load(GITHUB)
@@ -155,12 +181,7 @@ def github_commands() -> list[Command]:
         for step in job["steps"]:
             if "run" not in step:
                 continue
-            env: dict[str, str] = {}
-            for scope in (workflow, job, step):
-                for name, value in (scope.get("env") or {}).items():
-                    env[name] = resolve(
-                        value, {"env": env, "secrets": {"TELNYX_API_KEY": TEST_KEY}}
-                    )
+            env = step_env(workflow, job, step)
             directory = resolve(step.get("working-directory", "."), {"env": env})
             for line in step["run"].splitlines():
                 if invokes_the_cli(line):
@@ -321,6 +342,251 @@ def test_the_gitlab_pipeline_runs_as_written(
     assert len([c for c in cases if c.find("failure") is not None]) == 4
 
 
+# --- the workflow without the secret, and on input errors -----------------------------------
+
+SNAPSHOT_STEP = "Snapshot the live coverage once for the whole workflow"
+GATE_STEP = "Gate apply on Telnyx coverage"
+# What a pull request from a fork gets: every secret empty.
+NO_SECRET = {"TELNYX_API_KEY": ""}
+
+
+def workflow_step(job: str, name: str) -> tuple[dict[str, Any], dict[str, Any], dict[str, Any]]:
+    workflow = load(GITHUB)
+    job_spec = workflow["jobs"][job]
+    step = next(s for s in job_spec["steps"] if s.get("name") == name)
+    return workflow, job_spec, step
+
+
+def run_workflow_step(
+    job: str,
+    name: str,
+    *,
+    checkout: Path,
+    env: Mapping[str, str],
+    secrets: Mapping[str, str] = WITH_THE_SECRET,
+    needs: Mapping[str, str] = LIVE,
+) -> tuple[subprocess.CompletedProcess[str], dict[str, str]]:
+    """A ``run:`` step of the workflow, whole, as the runner runs it (no ``shell:``: ``bash -e``).
+
+    Returns the result and what the step wrote to ``$GITHUB_OUTPUT``.
+    """
+    workflow, job_spec, step = workflow_step(job, name)
+    assert "shell" not in step
+    output = checkout / "github-output"
+    output.write_text("")
+    variables = step_env(workflow, job_spec, step, secrets=secrets, needs=needs)
+    directory = resolve(step.get("working-directory", "."), {"env": variables})
+    result = run_shell(
+        step["run"],
+        cwd=checkout / directory,
+        env=dict(env) | variables | {"GITHUB_OUTPUT": str(output)},
+        options=("-e",),
+    )
+    assert "Traceback" not in result.stderr and "usage:" not in result.stderr
+    outputs = dict(line.split("=", 1) for line in output.read_text().splitlines())
+    return result, outputs
+
+
+def test_the_workflow_wires_the_coverage_source_to_the_plan_gate() -> None:
+    workflow = load(GITHUB)
+    coverage = workflow["jobs"]["coverage"]
+    step = next(s for s in coverage["steps"] if s.get("name") == SNAPSHOT_STEP)
+    assert coverage["outputs"]["source"] == f"${{{{ steps.{step['id']}.outputs.source }}}}"
+    _, plan, gate = workflow_step("plan", GATE_STEP)
+    assert gate["env"]["COVERAGE_SOURCE"] == "${{ needs.coverage.outputs.source }}"
+    # A pull request from a fork has no credentials to plan with: the plan job skips it.
+    assert plan["if"] == "${{ !github.event.pull_request.head.repo.fork }}"
+    assert plan["needs"] == "coverage"
+    # lint runs on every pull request, forks included: no condition on the job.
+    assert "if" not in workflow["jobs"]["lint"]
+
+
+def test_with_the_secret_the_coverage_job_takes_a_live_snapshot(
+    checkout: Path, coverage_server: CoverageServer
+) -> None:
+    result, outputs = run_workflow_step(
+        "coverage", SNAPSHOT_STEP, checkout=checkout, env=base_env(coverage_server)
+    )
+    assert result.returncode == 0, result.stderr
+    assert outputs == {"source": "live"}
+    assert "::warning" not in result.stdout
+    snapshot = json.loads((checkout / load(GITHUB)["env"]["COVERAGE"]).read_text())
+    assert snapshot["base_url"] == coverage_server.base_url
+    assert coverage_server.requests
+
+
+def test_a_fork_without_the_secret_is_linted_against_the_committed_snapshot(
+    checkout: Path, coverage_server: CoverageServer
+) -> None:
+    workflow = load(GITHUB)
+    env = base_env(coverage_server)
+    result, outputs = run_workflow_step(
+        "coverage", SNAPSHOT_STEP, checkout=checkout, env=env, secrets=NO_SECRET
+    )
+    assert result.returncode == 0, result.stderr
+    assert outputs == {"source": "committed"}
+    committed = workflow["env"]["COMMITTED_COVERAGE"]
+    warning = result.stdout.strip()
+    assert warning.startswith("::warning ") and committed in warning
+    coverage_file = checkout / workflow["env"]["COVERAGE"]
+    assert coverage_file.read_bytes() == (checkout / committed).read_bytes()
+    assert coverage_server.requests == []  # no key: the API is not asked
+
+    # The lint job downloads that file and runs as with the live coverage: same exit codes
+    # (run_pipeline asserts them), no key, and the API never asked.
+    lint = [c for c in github_commands() if c.job == "lint"]
+    assert lint and all("TELNYX_API_KEY" not in c.env for c in lint)
+    results = run_pipeline(lint, checkout, coverage_server)
+    annotate = next(r for k, r in results.items() if "--format github" in k[2])
+    assert "::error file=examples/terraform/main.tf,line=39,title=TNX002" in annotate.stdout
+
+    # The plan gate refuses the committed snapshot (exit 3, coverage unavailable), with an
+    # error saying why, and checks nothing.
+    gate, _ = run_workflow_step(
+        "plan",
+        GATE_STEP,
+        checkout=checkout,
+        env=env,
+        secrets=NO_SECRET,
+        needs={"coverage.outputs.source": "committed"},
+    )
+    assert gate.returncode == 3
+    assert gate.stdout.startswith("::error ") and "TELNYX_API_KEY" in gate.stdout
+    assert "examples/plan/main.tf" not in gate.stdout
+
+
+def test_without_the_secret_nor_a_committed_snapshot_the_coverage_job_says_what_to_do(
+    checkout: Path, coverage_server: CoverageServer
+) -> None:
+    committed = checkout / load(GITHUB)["env"]["COMMITTED_COVERAGE"]
+    committed.unlink()
+    result, outputs = run_workflow_step(
+        "coverage",
+        SNAPSHOT_STEP,
+        checkout=checkout,
+        env=base_env(coverage_server),
+        secrets=NO_SECRET,
+    )
+    assert result.returncode == 3  # coverage unavailable: lint and plan do not run
+    assert result.stdout.startswith("::error ") and "TELNYX_API_KEY" in result.stdout
+    assert outputs == {}
+    assert not (checkout / load(GITHUB)["env"]["COVERAGE"]).exists()
+
+
+def test_the_plan_gate_checks_the_plan_with_the_live_snapshot(
+    checkout: Path, coverage_server: CoverageServer
+) -> None:
+    env = base_env(coverage_server)
+    taken, _ = run_workflow_step("coverage", SNAPSHOT_STEP, checkout=checkout, env=env)
+    assert taken.returncode == 0, taken.stderr
+    coverage_server.reset_requests()
+    gate, _ = run_workflow_step("plan", GATE_STEP, checkout=checkout, env=env)
+    assert gate.returncode == 1, gate.stderr  # the example's deliberate mistake
+    assert "::error file=examples/plan/main.tf,line=57,title=TNX002" in gate.stdout
+    assert coverage_server.requests == []
+
+
+def test_lint_uploads_the_sarif_after_input_errors_and_still_fails(
+    checkout: Path, coverage_server: CoverageServer
+) -> None:
+    env = base_env(coverage_server)
+    taken, _ = run_workflow_step("coverage", SNAPSHOT_STEP, checkout=checkout, env=env)
+    assert taken.returncode == 0, taken.stderr
+    broken = checkout / "examples" / "terraform" / "broken.tf"
+    broken.write_text('resource "telnyx_wireguard_interface" "b" {\n  region_code = \n}\n')
+
+    _, lint, upload = workflow_step("lint", "Upload SARIF to code scanning")
+    sarif_file = upload["with"]["sarif_file"]
+    sarif, _ = run_workflow_step("lint", "SARIF for code scanning", checkout=checkout, env=env)
+    assert sarif.returncode == 2  # the step fails on the input error...
+    report = json.loads((checkout / sarif_file).read_text())  # ...and the report is written
+    assert_valid_sarif(report)
+    notifications = report["runs"][0]["invocations"][0]["toolExecutionNotifications"]
+    assert any("broken.tf" in json.dumps(n) for n in notifications)
+
+    # So the upload runs whenever the report exists, after a failed step too, and an upload
+    # that fails (read-only token, code scanning off) neither stops the annotations nor
+    # decides the job. Pull requests from forks cannot upload: skipped there.
+    assert upload["if"] == (
+        f"${{{{ !cancelled() && hashFiles('{sarif_file}') != '' "
+        "&& !github.event.pull_request.head.repo.fork }}"
+    )
+    assert upload["continue-on-error"] is True
+    annotate_step = next(s for s in lint["steps"] if "--format github" in s.get("run", ""))
+    assert annotate_step["if"] == "${{ !cancelled() }}"
+    assert "continue-on-error" not in annotate_step
+    names = [s.get("name") for s in lint["steps"]]
+    assert names.index("SARIF for code scanning") < names.index(upload["name"])
+    assert names.index(upload["name"]) < names.index(annotate_step["name"])
+
+    annotate, _ = run_workflow_step("lint", annotate_step["name"], checkout=checkout, env=env)
+    assert annotate.returncode == 2  # the job fails on the input error
+    assert "examples/terraform/broken.tf" in annotate.stdout
+    assert "::error file=examples/terraform/main.tf,line=39,title=TNX002" in annotate.stdout
+
+
+def test_the_docs_name_the_committed_snapshot_the_workflow_falls_back_to() -> None:
+    workflow = load(GITHUB)
+    github_md = (REPO / "docs" / "github.md").read_text(encoding="utf-8")
+    offline_md = (REPO / "docs" / "offline.md").read_text(encoding="utf-8")
+    assert "COMMITTED_COVERAGE" in github_md
+    assert workflow["env"]["COMMITTED_COVERAGE"] in github_md
+    assert "COMMITTED_COVERAGE" in offline_md
+
+
+# --- examples/plan: terraform plan can run ---------------------------------------------------
+
+PLAN_TF = REPO / "examples" / "plan" / "main.tf"
+
+
+def _block(text: str, header: str) -> str:
+    match = re.search(rf"^{re.escape(header)} \{{\n(.*?)^\}}", text, re.M | re.S)
+    assert match, f"examples/plan/main.tf has no {header} block"
+    return match.group(1)
+
+
+def _attribute(body: str, name: str) -> str:
+    match = re.search(rf"^\s*{name}\s*=\s*(.+?)\s*$", body, re.M)
+    assert match, f"no {name}"
+    return match.group(1)
+
+
+def test_the_plan_example_configures_the_restapi_provider() -> None:
+    text = PLAN_TF.read_text(encoding="utf-8")
+    provider = _block(text, 'provider "restapi"')
+    # The provider sends uri + path: the resource's path already holds /v2.
+    uri = json.loads(_attribute(provider, "uri"))
+    path = json.loads(_attribute(_block(text, 'resource "restapi_object" "iot_gateway"'), "path"))
+    assert uri + path == "https://api.telnyx.com/v2/private_wireless_gateways"
+    assert _attribute(provider, "write_returns_object") == "true"
+    assert _attribute(provider, "id_attribute") == '"data/id"'  # Telnyx answers {"data": {...}}
+    assert _attribute(provider, "Authorization") == '"Bearer ${var.telnyx_api_key}"'
+    variable = _block(text, 'variable "telnyx_api_key"')
+    assert _attribute(variable, "sensitive") == "true"
+    assert not re.search(r"^\s*default\s*=", variable, re.M)  # the CI gives it
+
+    # Both CI examples give the variable from the API key secret to terraform plan.
+    workflow, job, step = workflow_step("plan", "terraform plan")
+    assert step["env"]["TF_VAR_telnyx_api_key"] == "${{ secrets.TELNYX_API_KEY }}"
+    assert step_env(workflow, job, step)["TF_VAR_telnyx_api_key"] == TEST_KEY
+    assert "terraform plan" in step["run"]
+    gitlab = load(GITLAB)["plan-gate"]
+    assert gitlab["variables"]["TF_VAR_telnyx_api_key"] == "$TELNYX_API_KEY"
+    assert any(line.startswith("terraform plan") for line in gitlab["script"])
+
+
+@pytest.mark.skipif(shutil.which("terraform") is None, reason="terraform is not installed")
+def test_the_plan_example_is_formatted_hcl() -> None:
+    # Parses the configuration (a syntax error fails) without providers or network.
+    result = subprocess.run(
+        ["terraform", "fmt", "-check", "-diff", "-recursive", str(PLAN_TF.parent)],
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+    assert result.returncode == 0, result.stdout + result.stderr
+
+
 # --- the composite action --------------------------------------------------------------------
 
 
@@ -368,11 +634,11 @@ def run_action_step(
     assert step["shell"] == "bash"
     output = checkout / "github-output"
     output.write_text("")
-    step_env = {k: resolve(v, {"inputs": given}) for k, v in step["env"].items()}
+    inputs_env = {k: resolve(v, {"inputs": given}) for k, v in step.get("env", {}).items()}
     result = run_shell(
         step["run"],
         cwd=checkout,
-        env=dict(env) | step_env | {"GITHUB_OUTPUT": str(output)},
+        env=dict(env) | inputs_env | {"GITHUB_OUTPUT": str(output)},
         options=("-eo", "pipefail"),
     )
     assert "Traceback" not in result.stderr and "usage:" not in result.stderr
@@ -459,6 +725,39 @@ def test_the_action_fails_both_steps_when_coverage_is_unavailable(
         assert "missing.json" in result.stderr and outputs == ""
 
 
+def test_the_action_annotates_and_gates_whatever_the_sarif_upload_did() -> None:
+    action = load(ACTION)
+    steps = action["runs"]["steps"]
+    install = action_step(action, "Install telnyx-coverage")
+    upload = next(s for s in steps if "upload-sarif" in s.get("uses", ""))
+    report = action_step(action, "Report a failed SARIF upload")
+    check = action_step(action, "Check")
+    assert steps.index(action_step(action, "SARIF report")) < steps.index(upload)
+    assert steps.index(upload) < steps.index(report) < steps.index(check)
+    # The upload runs whenever the report was written, and may fail (a fork's read-only token,
+    # code scanning off) without failing the action...
+    assert upload["id"] == "upload"
+    assert upload["continue-on-error"] is True
+    assert upload["if"] == (
+        "${{ !cancelled() && inputs.sarif == 'true' && steps.sarif.outputs.file != '' }}"
+    )
+    # ...and not silently: a warning says so.
+    assert report["if"] == "${{ !cancelled() && steps.upload.outcome == 'failure' }}"
+    # The check (annotations and gate) runs whatever the SARIF steps did, once installed.
+    assert check["if"] == (f"${{{{ !cancelled() && steps.{install['id']}.outcome == 'success' }}}}")
+    assert "continue-on-error" not in check
+
+
+def test_the_action_warns_when_the_upload_failed(checkout: Path) -> None:
+    env = {"PATH": os.environ.get("PATH", "/usr/bin:/bin")}
+    result, outputs = run_action_step(
+        "Report a failed SARIF upload", {}, checkout=checkout, env=env
+    )
+    assert result.returncode == 0
+    assert result.stdout.startswith("::warning ") and "annotations" in result.stdout
+    assert outputs == ""
+
+
 # --- docs/offline.md: the air-gapped flow as documented ------------------------------------
 
 
@@ -524,3 +823,84 @@ def test_the_docs_index_and_the_readme_link_every_page() -> None:
             if not re.match(r"[a-z]+:", t)
         }
         assert pages <= linked, f"{index}: not linked: {sorted(p.name for p in pages - linked)}"
+
+
+# --- docs/pre-commit.md and docs/pulumi.md: the commands and snippets as documented ----------
+
+
+def test_the_pre_commit_docs_keep_pulumi_in_additional_dependencies() -> None:
+    """A hook's additional_dependencies in .pre-commit-config.yaml replace the manifest's."""
+    manifest = yaml.safe_load((REPO / ".pre-commit-hooks.yaml").read_text(encoding="utf-8"))
+    pinned = next(h for h in manifest if h["id"] == "telnyx-coverage-pulumi")
+    required = set(pinned["additional_dependencies"])
+    assert any(d.startswith("pulumi") for d in required)
+    page = (REPO / "docs" / "pre-commit.md").read_text(encoding="utf-8")
+    hooks: list[dict[str, Any]] = []
+    for block in re.findall(r"^( *)```yaml\n(.*?)^\1```", page, re.M | re.S):
+        document = yaml.safe_load(textwrap.dedent(block[1]))
+        if isinstance(document, dict):
+            document = [h for r in document.get("repos", []) for h in r.get("hooks", [])]
+        hooks += [h for h in document if isinstance(h, dict) and "id" in h]
+    listed = [h for h in hooks if "additional_dependencies" in h]
+    assert listed, "docs/pre-commit.md shows additional_dependencies"
+    for hook in listed:
+        assert required <= set(hook["additional_dependencies"]), hook
+
+
+def _sh_lines(page: Path) -> list[tuple[Path, str]]:
+    """Each line of the page's sh blocks, with the directory it runs in.
+
+    Every block starts at the repository root; ``cd DIR`` lines move it.
+    """
+    found = []
+    for block in re.findall(r"```sh\n(.*?)\n```", page.read_text(encoding="utf-8"), re.S):
+        cwd = REPO
+        for line in block.replace("\\\n", " ").splitlines():
+            words = shlex.split(line, comments=True)
+            if words[:1] == ["cd"]:
+                cwd = (cwd / words[1]).resolve()
+            found.append((cwd, line))
+    return found
+
+
+def test_the_pulumi_docs_run_the_policy_pack_from_the_pulumi_project() -> None:
+    lines = _sh_lines(REPO / "docs" / "pulumi.md")
+    commands = [
+        (cwd, line)
+        for cwd, line in lines
+        if "--policy-pack" in line and {"preview", "up"} & set(shlex.split(line, comments=True))
+    ]
+    assert len(commands) >= 4
+    for cwd, line in commands:
+        assert (cwd / "Pulumi.yaml").is_file(), f"`{line}` does not run in a Pulumi project"
+        words = shlex.split(line, comments=True)
+        pack = cwd / words[words.index("--policy-pack") + 1]
+        assert (pack / "PulumiPolicy.yaml").is_file(), f"`{line}`: no policy pack at {pack}"
+    # A snapshot given to the pack (in a comment too) resolves against $PWD, where pulumi runs.
+    snapshots = [
+        (cwd, value)
+        for cwd, line in lines
+        for value in re.findall(r"TELNYX_COVERAGE_FILE=(\S+)", line)
+    ]
+    assert snapshots
+    for cwd, value in snapshots:
+        assert (cwd / value.replace("$PWD", str(cwd))).resolve().is_file(), value
+
+
+def test_check_with_pulumi_alone_leaves_out_the_current_directory(
+    checkout: Path, coverage_server: CoverageServer
+) -> None:
+    """As docs/pulumi.md says: `check --pulumi DIR` checks the program only; `check . --pulumi DIR`
+    both."""
+    env = base_env(coverage_server)
+    args = "--pulumi examples/pulumi --coverage examples/coverage-snapshot.json --format json"
+    shutil.copytree(checkout / "examples" / "terraform", checkout, dirs_exist_ok=True)
+    alone = run_shell(f"telnyx-coverage check {args}", cwd=checkout, env=env)
+    both = run_shell(f"telnyx-coverage check . {args}", cwd=checkout, env=env)
+    assert (alone.returncode, both.returncode) == (1, 1), alone.stderr + both.stderr
+    files = {r["file"] for r in json.loads(alone.stdout)["resources"]}
+    assert files == {"examples/pulumi/__main__.py"}
+    files = {r["file"] for r in json.loads(both.stdout)["resources"]}
+    assert "main.tf" in files and "examples/pulumi/__main__.py" in files
+    page = (REPO / "docs" / "pulumi.md").read_text(encoding="utf-8")
+    assert "check . --pulumi examples/pulumi" in page

@@ -57,3 +57,21 @@ resource "restapi_object" "iot_gateway" {
     region_code = "los_angeles-ca"
   })
 }
+
+# The restapi provider needs its API: `terraform plan` fails without this block. The
+# resource's path already holds /v2 (the provider sends uri + path), so the uri stops at the
+# host. Telnyx answers {"data": {...}}: the id is at data/id.
+variable "telnyx_api_key" {
+  description = "Telnyx API key for the restapi provider (CI: TF_VAR_telnyx_api_key from the TELNYX_API_KEY secret)."
+  type        = string
+  sensitive   = true
+}
+
+provider "restapi" {
+  uri                  = "https://api.telnyx.com"
+  write_returns_object = true
+  id_attribute         = "data/id"
+  headers = {
+    Authorization = "Bearer ${var.telnyx_api_key}"
+  }
+}
