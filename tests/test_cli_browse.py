@@ -92,10 +92,89 @@ def test_locations_json_keeps_items_as_the_api_returns_them(
     }
 
 
-def test_no_match_prints_only_the_header(capsys: pytest.CaptureFixture[str]) -> None:
-    code, out, _ = run(capsys, "locations", "--pop", "XX9")
-    assert code == 0
+def test_valid_values_that_match_nothing_print_only_the_header(
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    # ip_transit is offered, and APAC has locations, but no APAC location offers ip_transit.
+    code, out, err = run(capsys, "locations", "--service", "ip_transit", "--region", "APAC")
+    assert (code, err) == (0, "")
     assert out.splitlines() == ["CODE  REGION  SITE  POP  NAME  SERVICES"]
+    # us-east-1 is an aws region: gce has no region of that name.
+    code, out, err = run(
+        capsys, "vxc-coverage", "--cloud-provider", "gce", "--cloud-region", "us-east-1"
+    )
+    assert (code, err) == (0, "")
+    assert out.splitlines() == ["CODE  POP  CLOUD_PROVIDER  CLOUD_REGION  BANDWIDTH_MBPS"]
+    code, out, err = run(
+        capsys, "locations", "--service", "ip_transit", "--region", "APAC", "--format", "json"
+    )
+    assert (code, out.strip(), err) == (0, "[]", "")
+
+
+@pytest.mark.parametrize(
+    ("argv", "note"),
+    [
+        (
+            ["locations", "--service", "cloud-vpn"],
+            'no location offers service "cloud-vpn"; did you mean cloud_vpn? services in '
+            "coverage: cloud_vpn, ip_transit, private_wireless_gateway, public_internet_gateway, "
+            "virtual_cross_connect",
+        ),
+        (
+            ["locations", "--service", "CLOUD_VPN", "--region", "AMER"],
+            'no location offers service "CLOUD_VPN"; did you mean cloud_vpn?',
+        ),
+        (
+            ["locations", "--region", "NA"],
+            'no location is in region "NA"; did you mean AMER? regions in coverage: AMER, APAC, '
+            "EMEA",
+        ),
+        (
+            ["vxc-coverage", "--region", "europe"],
+            'no location is in region "europe"; did you mean EMEA?',
+        ),
+        (
+            ["vxc-coverage", "--cloud-provider", "gcp"],
+            'no VXC coverage for cloud provider "gcp"; did you mean gce? cloud providers in '
+            "coverage: aws, azure, gce",
+        ),
+        (
+            ["vxc-coverage", "--cloud-provider", "aws", "--cloud-region", "us-est-1"],
+            'no VXC coverage for cloud region "us-est-1"; did you mean us-east-1 or us-west-1? '
+            "aws regions in coverage: ap-northeast-1,",
+        ),
+        (
+            ["locations", "--code", "chicago-ill"],
+            'no location has code "chicago-ill"; did you mean chicago-il? codes in coverage: '
+            "amsterdam-nl,",
+        ),
+        (["locations", "--pop", "XX9"], 'no location has pop "XX9"; pops in coverage: AM3,'),
+        (["vxc-coverage", "--site", "ORX"], 'no location has site "ORX"; did you mean ORD?'),
+    ],
+)
+@pytest.mark.parametrize("output", ["table", "json"])
+def test_a_filter_value_that_exists_nowhere_is_a_usage_error_with_a_did_you_mean(
+    capsys: pytest.CaptureFixture[str], argv: list[str], note: str, output: str
+) -> None:
+    code, out, err = run(capsys, *argv, "--format", output)
+    assert code == 2
+    assert out == ""
+    assert len(err.splitlines()) == 1
+    assert err.startswith(f"telnyx-coverage: error: {note}")
+
+
+def test_a_long_list_of_known_values_is_cut_and_counted(
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    _, _, err = run(capsys, "locations", "--code", "nowhere-xx")
+    assert err.rstrip().endswith(", ... (30 in all)")
+    assert "did you mean" not in err
+
+
+def test_a_known_value_in_another_case_is_no_typo(capsys: pytest.CaptureFixture[str]) -> None:
+    code, out, err = run(capsys, "vxc-coverage", "--cloud-provider", "AWS", "--pop", "ch1")
+    assert (code, err) == (0, "")
+    assert "us-east-1" in out
 
 
 def test_rules_lists_every_rule_with_its_doc(capsys: pytest.CaptureFixture[str]) -> None:

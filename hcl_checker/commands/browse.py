@@ -3,12 +3,21 @@
 Filters are applied to the full lists (loaded once and cached), with the API's meaning:
 ``--service`` is "available_services contains", ``--bandwidth`` is "available_bandwidth
 contains"; location and cloud names compare without regard to case.
+
+A filter that leaves nothing is fine when its value exists somewhere in the coverage (no
+location offers that service in that region, say): the table is empty and the exit code 0.
+When nothing matches and a value exists nowhere in the coverage (``--service cloud-vpn``,
+``--cloud-provider gcp``, ``--region NA``), it is taken for a typo: a usage error (exit 2)
+naming the value, a did-you-mean and the values there are.
 """
 
 from __future__ import annotations
 
 import argparse
+import difflib
 import json
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -22,7 +31,8 @@ from hcl_checker.table import render_table
 from telnyx_coverage.catalog import CoverageCatalog
 from telnyx_coverage.client import filter_network_coverage, filter_virtual_cross_connects_coverage
 from telnyx_coverage.config import load_config
-from telnyx_coverage.models import NetworkCoverage, VirtualCrossConnectsCoverage
+from telnyx_coverage.errors import InputError
+from telnyx_coverage.models import Location, NetworkCoverage, VirtualCrossConnectsCoverage
 
 LOCATION_FILTERS = (
     ("region", "R", "location.region: AMER, EMEA or APAC"),
@@ -95,6 +105,20 @@ def run_locations(args: argparse.Namespace) -> int:
     items = filter_network_coverage(
         catalog.network_coverage, service=args.service, **_location_filters(args)
     )
+    if not items:
+        locations = _all_locations(catalog)
+        _reject_unknown_values(
+            [
+                _Filter(
+                    args.service,
+                    "no location offers service",
+                    "services",
+                    [s for i in catalog.network_coverage for s in i.available_services],
+                    case_sensitive=True,
+                ),
+                *_location_checks(args, locations),
+            ]
+        )
     items.sort(key=lambda i: (i.location.region or "", i.location.code))
     if args.format == "json":
         _print_json(items)
@@ -124,6 +148,30 @@ def run_vxc_coverage(args: argparse.Namespace) -> int:
         bandwidth=args.bandwidth,
         **_location_filters(args),
     )
+    if not items:
+        pairings = catalog.virtual_cross_connects_coverage
+        provider = (args.cloud_provider or "").lower()
+        same_provider = [i for i in pairings if i.cloud_provider.lower() == provider]
+        _reject_unknown_values(
+            [
+                _Filter(
+                    args.cloud_provider,
+                    "no VXC coverage for cloud provider",
+                    "cloud providers",
+                    [i.cloud_provider for i in pairings],
+                ),
+                _Filter(
+                    args.cloud_region,
+                    "no VXC coverage for cloud region",
+                    f"{same_provider[0].cloud_provider} regions"
+                    if same_provider
+                    else "cloud regions",
+                    [i.cloud_provider_region for i in pairings],
+                    shown=[i.cloud_provider_region for i in same_provider or pairings],
+                ),
+                *_location_checks(args, _all_locations(catalog)),
+            ]
+        )
     items.sort(key=lambda i: (i.location.code, i.cloud_provider, i.cloud_provider_region))
     if args.format == "json":
         _print_json(items)
@@ -141,6 +189,97 @@ def run_vxc_coverage(args: argparse.Namespace) -> int:
     headers = ["CODE", "POP", "CLOUD_PROVIDER", "CLOUD_REGION", "BANDWIDTH_MBPS"]
     print(render_table(headers, rows), end="")
     return 0
+
+
+# -- a filter value that exists nowhere --------------------------------------------------------
+
+_ALIASES = {
+    "gcp": "gce",
+    "google": "gce",
+    "amazon": "aws",
+    "microsoft": "azure",
+    "na": "AMER",
+    "us": "AMER",
+    "americas": "AMER",
+    "eu": "EMEA",
+    "europe": "EMEA",
+    "asia": "APAC",
+}
+"""What people write for a cloud provider or a Telnyx region, and how coverage spells it."""
+
+MAX_SHOWN = 24
+"""A longer list of known values is cut, with how many there are in all."""
+
+
+@dataclass(frozen=True)
+class _Filter:
+    """One filter option's value and every value it can match in the coverage."""
+
+    value: str | None
+    nothing: str
+    """``no location offers service``: said of the value when it exists nowhere."""
+    plural: str
+    """``services``: what the known values are."""
+    known: Iterable[str | None]
+    case_sensitive: bool = False
+    shown: Iterable[str | None] | None = None
+    """The values the message lists, when fewer than ``known`` are relevant."""
+
+
+def _all_locations(catalog: CoverageCatalog) -> list[Location]:
+    return [i.location for i in catalog.network_coverage] + [
+        i.location for i in catalog.virtual_cross_connects_coverage
+    ]
+
+
+def _location_checks(args: argparse.Namespace, locations: Sequence[Location]) -> list[_Filter]:
+    return [
+        _Filter(
+            getattr(args, name),
+            "no location is in region" if name == "region" else f"no location has {name}",
+            "regions" if name == "region" else f"{name}s",
+            [getattr(location, name) for location in locations],
+        )
+        for name, _, _ in LOCATION_FILTERS
+    ]
+
+
+def _reject_unknown_values(filters: Sequence[_Filter]) -> None:
+    """Raise a usage error for the first filter value that exists nowhere in the coverage."""
+    for check in filters:
+        if check.value is None:
+            continue
+        known = sorted({k for k in check.known if k})
+        fold = (lambda text: text) if check.case_sensitive else str.lower
+        if fold(check.value) in {fold(k) for k in known}:
+            continue
+        shown = sorted({k for k in (check.shown or known) if k})
+        listed = ", ".join(shown[:MAX_SHOWN])
+        if len(shown) > MAX_SHOWN:
+            listed += f", ... ({len(shown)} in all)"
+        suggestion = _did_you_mean(check.value, shown) or _did_you_mean(check.value, known)
+        hint = f"; did you mean {suggestion}?" if suggestion else ";"
+        raise InputError(
+            f'{check.nothing} "{check.value}"{hint} {check.plural} in coverage: '
+            f"{listed or '(none)'}"
+        )
+
+
+def _did_you_mean(value: str, known: Sequence[str]) -> str | None:
+    """The known value (or the equally close ones) ``value`` most likely meant, if any."""
+    by_fold = {k.lower(): k for k in known}
+    alias = _ALIASES.get(value.lower())
+    if alias is not None and alias.lower() in by_fold:
+        return by_fold[alias.lower()]
+    scored = []
+    for folded, original in by_fold.items():
+        matcher = difflib.SequenceMatcher(None, value.lower(), folded)
+        if matcher.ratio() >= 0.6:
+            scored.append((matcher.ratio(), original))
+    if not scored:
+        return None
+    best = max(score for score, _ in scored)
+    return " or ".join(sorted(k for score, k in scored if score == best)[:3])
 
 
 def _mbps(value: float) -> str:
