@@ -14,10 +14,10 @@ import difflib
 import json
 import os
 import re
-from collections.abc import Callable, Iterator, Mapping, Sequence
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from pathlib import Path
-from typing import Any
+from typing import Any, Final
 
 import hcl2
 from lark import Token, Tree
@@ -33,6 +33,7 @@ from hcl_checker.hcl_eval import (
     Node,
     Scope,
     TypeSpec,
+    _unescape,
     convert,
     evaluate,
     function_argument,
@@ -78,7 +79,10 @@ _SYNTAX_ERRORS = (UnexpectedToken, UnexpectedCharacters, UnexpectedEOF)
 _SKIP_DIRS = frozenset({".terraform", ".git", "node_modules"})
 _LOCAL_SOURCE_RE = re.compile(r"""\bsource"?\s*[=:]\s*"(\.\.?/[^"$]*|\.\.?)"\s*""")
 _ANY_SOURCE_RE = re.compile(r'\bsource"?\s*[=:]\s*"([^"]*)"')
-_BLOCKS_RE = re.compile(r"""^[ \t]*"?(resource|variable|locals|module|output)\b""", re.MULTILINE)
+_BLOCKS_RE = re.compile(r"""\b(resource|variable|locals|module|output)\b""")
+"""A file that can declare something the scan reads (a comment may come first on the line)."""
+_ESCAPE_RE = re.compile(r"\\[uU]")
+"""A ``\\u`` escape can spell any name: the text tests cannot see through it, a parse can."""
 
 
 BUILTIN: Mapping[str, TypeMapping] = {
@@ -211,9 +215,47 @@ def _label_text(key: Any) -> str:
     return " ".join(f'"{k}"' for k in key) if isinstance(key, tuple) else f'"{key}"'
 
 
+CONFIG_SUFFIXES: Final = (".tf", ".tf.json", ".tofu", ".tofu.json")
+"""Terraform's configuration files, and OpenTofu's."""
+
+
+def is_config_file_name(name: str) -> bool:
+    """``main.tf``, ``main.tf.json``, ``main.tofu``, ``main.tofu.json``."""
+    return name.endswith(CONFIG_SUFFIXES)
+
+
+def _is_json_config(name: str) -> bool:
+    return name.endswith((".tf.json", ".tofu.json"))
+
+
+def _stem(name: str) -> str:
+    """``main`` of ``main.tf``/``main.tofu.json``."""
+    return name.removesuffix(".json").removesuffix(".tf").removesuffix(".tofu")
+
+
+def module_file_names(names: Iterable[str]) -> list[str]:
+    """The configuration files Terraform or OpenTofu reads of a directory's names, sorted.
+
+    Names Terraform ignores are left out (``.#main.tf`` editor locks, ``main.tf~`` backups,
+    ``#main.tf#`` autosaves); a ``main.tofu`` hides ``main.tf`` (and ``.tofu.json`` hides
+    ``.tf.json``), as OpenTofu reads them.
+    """
+    kept = [
+        n
+        for n in names
+        if is_config_file_name(n)
+        and not n.startswith(".")
+        and not n.endswith("~")
+        and not (n.startswith("#") and n.endswith("#"))
+    ]
+    tofu = set(n for n in kept if n.endswith((".tofu", ".tofu.json")))
+    hidden = {n.replace(".tofu", ".tf") for n in tofu}
+    return sorted(n for n in kept if n not in hidden)
+
+
 def is_override_file(name: str) -> bool:
-    """``override.tf``, ``override.tf.json``, ``*_override.tf`` and ``*_override.tf.json``."""
-    stem = name.removesuffix(".json").removesuffix(".tf")
+    """``override.tf``, ``*_override.tf``, in their ``.tf.json``/``.tofu``/``.tofu.json`` forms."""
+    stem = _stem(name)
     return stem == "override" or stem.endswith("_override")
 
 
@@ -276,9 +318,16 @@ def scan(
         if absolute.is_dir():
             scanned_dirs.extend(loader.discover(absolute))
         elif absolute.is_file():
-            if not absolute.name.endswith((".tf", ".tf.json")):
+            if absolute.name.endswith((".tfvars", ".tfvars.json")):
                 raise InputError(
-                    "not a Terraform file (expected a directory, a .tf or a .tf.json file)",
+                    "a variables file, not configuration: pass it with --var-file, and check "
+                    "the module directory it is for",
+                    file=loader.display(absolute),
+                )
+            if not is_config_file_name(absolute.name):
+                raise InputError(
+                    "not a Terraform file (expected a directory, or a .tf, .tf.json, .tofu or "
+                    ".tofu.json file)",
                     file=loader.display(absolute),
                 )
             files = roots.setdefault(absolute.parent, set())
@@ -396,16 +445,21 @@ class _Loader:
             dirnames[:] = sorted(
                 d for d in dirnames if not d.startswith(".") and d not in _SKIP_DIRS
             )
-            if any(f.endswith((".tf", ".tf.json")) for f in filenames):
+            if module_file_names(filenames):
                 found.append(Path(directory))
                 self.sources(Path(directory))
         return found
 
     def sources(self, directory: Path) -> list[_Source]:
-        """The ``.tf`` and ``.tf.json`` files of one module directory, read once."""
+        """The configuration files of one module directory, read once (a directory that
+        happens to be called ``x.tf`` is none)."""
         if directory not in self._sources:
             try:
-                names = sorted(n for n in os.listdir(directory) if n.endswith((".tf", ".tf.json")))
+                names = [
+                    n
+                    for n in module_file_names(os.listdir(directory))
+                    if not os.path.isdir(directory / n)
+                ]
             except OSError:
                 names = []
             self._sources[directory] = [self._read(directory / n) for n in names]
@@ -439,7 +493,10 @@ class _Loader:
         """Directories this module calls with a local ``source`` (cheap regex, no parse)."""
         calls = []
         for source in self.sources(directory):
-            for match in _LOCAL_SOURCE_RE.finditer(source.text or ""):
+            text = source.text or ""
+            if source.path.name.endswith(".json"):
+                text = text.replace("\\/", "/")  # JSON may write "./mod" as ".\/mod"
+            for match in _LOCAL_SOURCE_RE.finditer(text):
                 calls.append(Path(os.path.normpath(directory / match.group(1))))
         return calls
 
@@ -450,7 +507,10 @@ class _Loader:
         self._relevant[directory] = False  # a call cycle adds nothing
         sources = self.sources(directory)
         found = self.every_module or any(
-            s.text is None or self._type_re.search(s.text) or self._mapped_call(s.text)
+            s.text is None
+            or self._type_re.search(s.text)
+            or self._mapped_call(s.text)
+            or _ESCAPE_RE.search(s.text)
             for s in sources
         )
         if not found:
@@ -474,7 +534,7 @@ class _Loader:
                 if source.text is None:
                     continue
                 # A file with nothing but provider or terraform blocks is not worth a parse.
-                if source.path.name.endswith(".tf.json") or _BLOCKS_RE.search(source.text):
+                if _is_json_config(source.path.name) or _BLOCKS_RE.search(source.text):
                     if is_override_file(source.path.name):
                         overrides.append(_Module(directory))
                         self._declare(overrides[-1], source)
@@ -489,7 +549,7 @@ class _Loader:
     def _declare(self, module: _Module, source: _Source) -> None:
         assert source.text is not None
         shown = self.display(source.path)
-        if source.path.name.endswith(".tf.json"):
+        if _is_json_config(source.path.name):
             document = self._parse_json(source.path, source.text, shown)
             if document is not None:
                 _declare_json(module, document, shown, self)
@@ -508,13 +568,13 @@ class _Loader:
 
     def check_syntax(self, path: Path) -> None:
         """Parse a Terraform file not parsed yet, only to report its syntax errors."""
-        if path in self.parsed or not path.name.endswith((".tf", ".tf.json")):
+        if path in self.parsed or not is_config_file_name(path.name):
             return
         source = next((s for s in self.sources(path.parent) if s.path == path), None)
         if source is None or source.text is None:
             return  # not there, or not readable (already reported)
         shown = self.display(path)
-        if path.name.endswith(".tf.json"):
+        if _is_json_config(path.name):
             self._parse_json(path, source.text, shown)
         else:
             self._parse_hcl(path, source.text, shown)
@@ -547,7 +607,7 @@ class _Loader:
             self.problem(error.message, shown, error.line, error.column)
             return None
         if not isinstance(document, _JObject):
-            self.problem("a .tf.json file must hold a JSON object", shown, 1, 1)
+            self.problem("a JSON configuration file must hold a JSON object", shown, 1, 1)
             return None
         return document
 
@@ -697,11 +757,12 @@ def _subtrees(node: HclTree) -> list[HclTree]:
 
 def _label(node: HclTree) -> str:
     if node.data == "string":
-        return "".join(
+        raw = "".join(
             str(part.children[0])
             for part in node.children
             if isinstance(part, Tree) and isinstance(part.children[0], Token)
         )
+        return _unescape(raw) if "\\" in raw else raw  # "telnyx\u005fvxc" is a label too
     return identifier_name(node)
 
 

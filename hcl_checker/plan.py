@@ -95,7 +95,7 @@ def looks_like_json_file(path: Path) -> bool:
     """True for a file ``check`` hands to this front end: ``*.json`` but not ``*.tf.json``, or
     any other non-Terraform file whose content starts like JSON (or is a binary plan)."""
     name = path.name
-    if name.endswith((".tf", ".tf.json")):
+    if name.endswith((".tf", ".tf.json", ".tofu", ".tofu.json", ".tfvars", ".tfvars.json")):
         return False
     if name.endswith(".json"):
         return True
@@ -413,7 +413,7 @@ def _terraform_files(directory: Path) -> list[Path]:
         names = sorted(os.listdir(directory))
     except OSError:
         return []
-    found = [directory / n for n in names if n.endswith((".tf", ".tf.json"))]
+    found = [directory / n for n in hcl.module_file_names(names)]
     return [path for path in found if path.is_file()]
 
 

@@ -412,3 +412,25 @@ def test_a_named_file_that_does_not_parse_exits_2_even_with_no_telnyx_resource(
     assert code == 2
     assert "main.tf:2:1: error: syntax error: unexpected end of file" in out
     assert "x.tf.json:1:14: error: invalid JSON" in out
+
+
+@pytest.mark.parametrize("changed", ["net/b.auto.tfvars.json", "net/terraform.tfvars"])
+def test_a_changed_tfvars_file_checks_its_module(
+    tmp_path: Path,
+    capsys: pytest.CaptureFixture[str],
+    monkeypatch: pytest.MonkeyPatch,
+    changed: str,
+) -> None:
+    write(tmp_path, {"net/main.tf": WIREGUARD})
+    if changed.endswith(".json"):
+        write(tmp_path, {changed: '{"region": "nowhere"}'})
+    else:
+        write(tmp_path, {changed: 'region = "nowhere"\n'})
+    monkeypatch.chdir(tmp_path)
+    code, out, _ = check(capsys, "--changed", changed, "--coverage", SNAPSHOT)
+    assert code == 1, out
+    assert 'region_code "nowhere" is not a Telnyx location code' in out
+    # Named without --changed, a variables file says how it is used.
+    code, _, err = check(capsys, changed, "--coverage", SNAPSHOT)
+    assert code == 2
+    assert "a variables file, not configuration: pass it with --var-file" in err

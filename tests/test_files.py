@@ -197,9 +197,8 @@ def test_a_symlinked_tf_file_is_checked_through_its_link(
     [
         (lambda p: p.symlink_to(p.parent / "nowhere.tf"), "No such file or directory"),
         (lambda p: p.symlink_to(p), "Too many levels of symbolic links"),
-        (lambda p: p.mkdir(), "Is a directory"),
     ],
-    ids=["dangling_symlink", "symlink_loop", "a_directory_named_main_tf"],
+    ids=["dangling_symlink", "symlink_loop"],
 )
 def test_a_tf_file_that_cannot_be_read_is_an_error_naming_it(
     tmp_path: Path, capsys: pytest.CaptureFixture[str], make: object, words: str
@@ -388,3 +387,47 @@ def test_a_missing_path_outside_the_working_directory_is_shown_absolute(
     code, _, err = check(capsys, "../missing", "--coverage", str(SNAPSHOT))
     assert code == 2
     assert str(elsewhere.parent / "missing") in err
+
+
+def test_names_terraform_ignores_are_ignored(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """A directory called x.tf, editor locks, backups and autosaves: Terraform reads none."""
+    (tmp_path / "main.tf").write_text(WIREGUARD)
+    (tmp_path / "old.tf").mkdir()
+    (tmp_path / ".#main.tf").symlink_to(tmp_path / "user@host.1234")  # an Emacs lock
+    for name in ("main.tf~", "#main.tf#", ".main.tf.swp.tf"):
+        (tmp_path / name).write_text(WIREGUARD.replace('"wg"', '"copy"'))
+    code, out, _ = check(capsys, str(tmp_path), "--coverage", str(SNAPSHOT))
+    report = json.loads(out)
+    assert report["errors"] == []
+    assert [r["address"] for r in report["resources"]] == ["telnyx_wireguard_interface.wg"]
+    assert code == 1
+
+
+def test_opentofu_files_are_read_and_a_tofu_file_hides_its_tf_twin(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    (tmp_path / "main.tf").write_text(WIREGUARD.replace('"wg"', '"hidden"'))
+    (tmp_path / "main.tofu").write_text(WIREGUARD)
+    (tmp_path / "extra.tofu.json").write_text(
+        json.dumps(
+            {
+                "resource": {
+                    "telnyx_public_internet_gateway": {
+                        "gw": {"network_id": "n", "region_code": "chicago-il"}
+                    }
+                }
+            }
+        )
+    )
+    code, out, _ = check(capsys, str(tmp_path), "--coverage", str(SNAPSHOT))
+    assert code == 1
+    report = json.loads(out)
+    assert sorted(r["address"] for r in report["resources"]) == [
+        "telnyx_public_internet_gateway.gw",
+        "telnyx_wireguard_interface.wg",
+    ]
+    code, out, _ = check(capsys, str(tmp_path / "main.tofu"), "--coverage", str(SNAPSHOT))
+    assert code == 1
+    assert [r["address"] for r in json.loads(out)["resources"]] == ["telnyx_wireguard_interface.wg"]

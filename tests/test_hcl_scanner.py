@@ -671,6 +671,33 @@ def test_a_declared_var_in_a_root_with_nothing_of_telnyx_is_no_error(tmp_path: P
     assert result.errors == []
 
 
+def test_what_the_text_tests_cannot_see_still_gets_parsed(tmp_path: Path) -> None:
+    """The cheap text tests that skip irrelevant files must never skip a Telnyx resource."""
+    files = {
+        # A comment before the block on its line.
+        "a/main.tf": "/* gateway */ " + WG.format('"bad-inline"'),
+        # A type spelt with an escape, in HCL and in JSON.
+        "b/main.tf": WG.format('"bad-escaped"').replace(
+            "telnyx_wireguard_interface", "telnyx_wireguard\\u005finterface"
+        ),
+        "c/main.tf.json": json.dumps(
+            {"resource": {"telnyx_wireguard_interface": {"wg": {"region_code": "bad-json"}}}}
+        ).replace("wireguard_interface", "wireguard\\u005finterface"),
+        # A local module source written ".\/mod", as some JSON writers do.
+        "d/main.tf.json": '{"module": {"wg": {"source": ".\\/mod", "region": "bad-module"}}}',
+        "d/mod/main.tf": 'variable "region" {\n  default = "chicago-il"\n}\n'
+        + WG.format("var.region"),
+    }
+    result = run(tmp_path, files)
+    assert result.errors == []
+    assert sorted((r.address, r.values["region_code"]) for r in result.resources) == [
+        ("module.wg.telnyx_wireguard_interface.wg", "bad-module"),
+        ("telnyx_wireguard_interface.wg", "bad-escaped"),
+        ("telnyx_wireguard_interface.wg", "bad-inline"),
+        ("telnyx_wireguard_interface.wg", "bad-json"),
+    ]
+
+
 def test_hidden_and_terraform_dirs_are_skipped(tmp_path: Path) -> None:
     files = {".terraform/modules/x/main.tf": WG.format('"x"'), ".git/main.tf": WG.format('"x"')}
     result = run(tmp_path, files)

@@ -46,8 +46,9 @@ def register(commands: Any) -> None:
         "check",
         help="check Terraform code against Telnyx coverage",
         description="Check every Telnyx networking resource in Terraform code against Telnyx "
-        "coverage. PATH is a directory (searched for root modules), a .tf/.tf.json file or a "
-        "plan JSON file; no PATH means the current directory.",
+        "coverage. PATH is a directory (searched for root modules), a .tf/.tf.json (or OpenTofu "
+        ".tofu/.tofu.json) file or a plan JSON file; no PATH means the current directory (with "
+        "--pulumi and no PATH, only the Pulumi program is checked).",
     )
     parser.add_argument("paths", nargs="*", type=Path, metavar="PATH")
     parser.add_argument(
