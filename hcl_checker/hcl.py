@@ -399,6 +399,7 @@ class _Loader:
         self.files_seen = 0
         self.files_parsed = 0
         self.parsed: set[Path] = set()
+        self._workspaces: dict[Path, str] = {}
         self._sources: dict[Path, list[_Source]] = {}
         self._relevant: dict[Path, bool] = {}
         self._modules: dict[Path, _Module] = {}
@@ -439,9 +440,19 @@ class _Loader:
         self.errors.append(ProblemReport(message, file, line, column))
 
     def discover(self, top: Path) -> list[Path]:
-        """Every directory under ``top`` holding Terraform files (hidden ones skipped)."""
+        """Every directory under ``top`` holding Terraform files (hidden ones skipped).
+
+        Symlinked directories are followed (an ``envs/prod -> ../live/prod`` layout), each
+        real directory once: a link back up the tree cannot loop.
+        """
         found = []
-        for directory, dirnames, filenames in os.walk(top):
+        seen: set[str] = set()
+        for directory, dirnames, filenames in os.walk(top, followlinks=True):
+            real = os.path.realpath(directory)
+            if real in seen:
+                dirnames[:] = []
+                continue
+            seen.add(real)
             dirnames[:] = sorted(
                 d for d in dirnames if not d.startswith(".") and d not in _SKIP_DIRS
             )
@@ -558,6 +569,22 @@ class _Loader:
         if tree is not None:
             comments = _comments(tree, source.text, shown, self) if MARKER in source.text else []
             _declare_hcl(module, tree, source.text, shown, comments, self)
+
+    def workspace(self, root_dir: Path) -> str:
+        """``terraform.workspace`` as ``terraform plan`` in ``root_dir`` sees it:
+        ``TF_WORKSPACE``, else the one ``terraform workspace select`` left in
+        ``.terraform/environment`` (under ``TF_DATA_DIR`` when set), else ``default``."""
+        if self.environ.get("TF_WORKSPACE"):
+            return self.environ["TF_WORKSPACE"]
+        if root_dir not in self._workspaces:
+            data_dir = root_dir / self.environ.get("TF_DATA_DIR", ".terraform")
+            try:
+                selected = read_input_bytes(data_dir / "environment", max_bytes=4096)
+                name = selected.decode("utf-8", "replace").strip()
+            except OSError:
+                name = ""
+            self._workspaces[root_dir] = name or "default"
+        return self._workspaces[root_dir]
 
     def declares_variable(self, directory: Path, name: str) -> bool:
         """True when the module declares ``variable "name"`` (a text test: no parse needed)."""
@@ -1186,7 +1213,7 @@ class _Instance:
                     "root": ".",
                     "cwd": root_dir.as_posix(),
                 },
-                "terraform": {"workspace": loader.environ.get("TF_WORKSPACE", "default")},
+                "terraform": {"workspace": loader.workspace(root_dir)},
             },
             context,
         )

@@ -431,3 +431,19 @@ def test_opentofu_files_are_read_and_a_tofu_file_hides_its_tf_twin(
     code, out, _ = check(capsys, str(tmp_path / "main.tofu"), "--coverage", str(SNAPSHOT))
     assert code == 1
     assert [r["address"] for r in json.loads(out)["resources"]] == ["telnyx_wireguard_interface.wg"]
+
+
+def test_symlinked_directories_are_followed_once_without_looping(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    live = tmp_path / "live" / "prod"
+    live.mkdir(parents=True)
+    (live / "main.tf").write_text(WIREGUARD)
+    envs = tmp_path / "repo" / "envs"
+    envs.mkdir(parents=True)
+    (envs / "prod").symlink_to(live)
+    (envs / "loop").symlink_to(tmp_path / "repo")  # a link back up the tree
+    code, out, _ = check(capsys, str(tmp_path / "repo"), "--coverage", str(SNAPSHOT))
+    report = json.loads(out)
+    assert code == 1
+    assert [r["address"] for r in report["resources"]] == ["telnyx_wireguard_interface.wg"]

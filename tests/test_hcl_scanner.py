@@ -698,6 +698,18 @@ def test_what_the_text_tests_cannot_see_still_gets_parsed(tmp_path: Path) -> Non
     ]
 
 
+def test_terraform_workspace_from_tf_workspace_or_the_selected_one(tmp_path: Path) -> None:
+    main = WG.format('{ default = "chicago-il", prod = "bad-prod" }[terraform.workspace]')
+    assert region(run(tmp_path, {"main.tf": main})) == "chicago-il"
+    # `terraform workspace select prod` leaves its choice in .terraform/environment.
+    assert region(run(tmp_path, {".terraform/environment": "prod\n"})) == "bad-prod"
+    result = run(tmp_path, {}, environ={"TF_WORKSPACE": "default"})
+    assert region(result) == "chicago-il"
+    files = {".terraform/environment": "default\n", "data/environment": "prod"}
+    result = run(tmp_path, files, environ={"TF_DATA_DIR": "data"})
+    assert region(result) == "bad-prod"
+
+
 def test_hidden_and_terraform_dirs_are_skipped(tmp_path: Path) -> None:
     files = {".terraform/modules/x/main.tf": WG.format('"x"'), ".git/main.tf": WG.format('"x"')}
     result = run(tmp_path, files)
