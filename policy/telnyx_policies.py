@@ -76,13 +76,18 @@ POLICY_NAMES: Final[dict[str, str]] = {
 """Rule id to the name of the policy reporting it, in the order the engine runs the rules."""
 
 _DESCRIPTIONS: Final[dict[str, str]] = {
-    "TNX006": "every field the Telnyx API requires on create is set",
-    "TNX001": "region_code is a Telnyx coverage location code",
-    "TNX002": "the location offers the resource's service",
-    "TNX003": "the VXC's location reaches its cloud provider region",
-    "TNX004": "the VXC's bandwidth_mbps is offered between its location and cloud region",
-    "TNX007": "Telnyx coverage (and the telnyx-coverage config) could be loaded to check against",
+    "TNX006": "every field the Telnyx API requires on create must be set",
+    "TNX001": "region_code must be a location code in Telnyx coverage",
+    "TNX002": "the resource's location must offer its service",
+    "TNX003": "a VXC's location must reach its cloud provider region",
+    "TNX004": "a VXC's bandwidth_mbps must be offered between its location and its cloud region",
+    "TNX007": (
+        "Telnyx coverage (snapshot or live API) and the telnyx-coverage config must load "
+        "so placements can be checked"
+    ),
 }
+"""What each rule policy requires. pulumi-policy shows the description on the line above
+every violation of the policy, so each reads as the requirement the violation breaks."""
 
 INDENT: Final = "    "
 
@@ -397,8 +402,8 @@ def build_policies(
         StackValidationPolicy(
             name=REPORT_POLICY,
             description=(
-                f"writes the telnyx-coverage report to ${REPORT_ENV} "
-                f"(${REPORT_FORMAT_ENV}: json or sarif), when set"
+                f"the telnyx-coverage report must be written to ${REPORT_ENV} when it is set "
+                f"(${REPORT_FORMAT_ENV}: json or sarif)"
             ),
             validate=_report_validation(state, environ),
             enforcement_level=EnforcementLevel.ADVISORY,

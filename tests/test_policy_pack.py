@@ -57,6 +57,35 @@ address = "*::lab-*"
 reason = "lab circuits are resized by hand"
 """
 
+DESCRIPTIONS = {
+    "telnyx-required-attributes": (
+        "TNX006 missing-attribute: every field the Telnyx API requires on create must be set"
+    ),
+    "telnyx-known-location": (
+        "TNX001 unknown-location: region_code must be a location code in Telnyx coverage"
+    ),
+    "telnyx-service-available": (
+        "TNX002 service-not-available: the resource's location must offer its service"
+    ),
+    "telnyx-vxc-cloud-region": (
+        "TNX003 vxc-cloud-region-not-available: a VXC's location must reach its cloud provider "
+        "region"
+    ),
+    "telnyx-vxc-bandwidth": (
+        "TNX004 vxc-bandwidth-not-available: a VXC's bandwidth_mbps must be offered between its "
+        "location and its cloud region"
+    ),
+    "telnyx-coverage-available": (
+        "TNX007 coverage-unavailable: Telnyx coverage (snapshot or live API) and the "
+        "telnyx-coverage config must load so placements can be checked"
+    ),
+    "telnyx-coverage-report": (
+        "the telnyx-coverage report must be written to $TELNYX_COVERAGE_REPORT when it is set "
+        "($TELNYX_COVERAGE_REPORT_FORMAT: json or sarif)"
+    ),
+}
+"""What pulumi-policy prints on the line above each violation of the policy: a requirement."""
+
 
 @pytest.fixture(scope="module")
 def live_server() -> Iterator[CoverageServer]:
@@ -100,8 +129,20 @@ def test_analyzer_info_lists_one_mandatory_policy_per_rule(pack: Pack) -> None:
         **dict.fromkeys(RULE_POLICIES, analyzer_pb2.MANDATORY),
         "telnyx-coverage-report": analyzer_pb2.ADVISORY,
     }
-    descriptions = {p.name: p.description for p in info.policies}
-    assert descriptions["telnyx-vxc-bandwidth"].startswith("TNX004 vxc-bandwidth-not-available")
+    assert {p.name: p.description for p in info.policies} == DESCRIPTIONS
+
+
+def test_every_description_is_a_requirement_that_reads_right_above_a_violation(
+    policies_module: Any,
+) -> None:
+    policies = policies_module.build_policies(environ={})
+    assert {p.name: p.description for p in policies} == DESCRIPTIONS
+    for policy in policies:
+        assert " must " in policy.description, policy.name
+        assert "could be loaded" not in policy.description
+    # docs/pulumi.md shows a violation as pulumi prints it: this description, then the message.
+    page = (POLICY_DIR.parent / "docs" / "pulumi.md").read_text(encoding="utf-8")
+    assert f"{DESCRIPTIONS['telnyx-vxc-bandwidth']}\nTNX004: bandwidth_mbps 1000" in page
 
 
 @pytest.mark.parametrize(
@@ -197,6 +238,9 @@ def test_each_mistake_is_one_mandatory_violation_of_its_own_policy(
     rule_id = expected[:6]
     assert diagnostic.message.startswith(rule_id)
     assert violation_text(diagnostic).startswith(expected)
+    # What `pulumi preview` shows: the requirement, then what breaks it.
+    assert diagnostic.message.split("\n")[0] == DESCRIPTIONS[policy]
+    assert diagnostic.description == DESCRIPTIONS[policy]
 
 
 def test_values_unknown_during_preview_are_no_violation(pack: Pack) -> None:
@@ -309,6 +353,9 @@ def test_coverage_that_cannot_be_loaded_fails_every_telnyx_resource(
         assert diagnostic.policyName == "telnyx-coverage-available"
         assert diagnostic.enforcementLevel == analyzer_pb2.MANDATORY
         assert violation_text(diagnostic).startswith("TNX007: ")
+        # Shown on a failure, the description says what must hold, not that it held.
+        assert diagnostic.message.split("\n")[0] == DESCRIPTIONS["telnyx-coverage-available"]
+        assert "must load" in diagnostic.message.split("\n")[0]
         assert "TELNYX_API_KEY" in diagnostic.message
         assert "WRONG" not in diagnostic.message
     assert pack.analyze("aws:s3/bucket:Bucket", "logs", {}) == []
