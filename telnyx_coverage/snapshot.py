@@ -152,6 +152,12 @@ def parse_snapshot(text: str, *, source: str) -> Snapshot:
             except RecursionError:
                 problem = f"{source}: invalid coverage snapshot (nested too deeply); {_WRITE_HINT}"
             else:
+                if not snapshot.network_coverage:
+                    # Checked against it, every region_code would be "unknown": not coverage.
+                    raise CoverageUnavailableError(
+                        f"{source}: holds no locations (network_coverage is empty), so nothing "
+                        f"could be checked against it; {_WRITE_HINT}"
+                    )
                 # A time without a zone is taken as UTC, so that ages can always be computed.
                 if snapshot.fetched_at.tzinfo is None:
                     fetched_at = snapshot.fetched_at.replace(tzinfo=UTC)

@@ -138,6 +138,13 @@ def fetch_live(
     finally:
         if own_client:
             client.close()
+    if not network_coverage:
+        # Checked against it, every region_code would be "unknown": fail closed, cache nothing.
+        raise CoverageUnavailableError(
+            f"The Telnyx coverage API answered GET {client.base_url}/network_coverage with no "
+            "locations at all: that is no coverage to check against. Try again later, or check "
+            "against a snapshot with --coverage FILE."
+        )
     if use_cache:
         write_cache(
             client.base_url,

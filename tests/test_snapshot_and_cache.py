@@ -298,3 +298,22 @@ def test_the_cache_is_rewritten_private_over_a_loose_file(
     os.chmod(path, 0o644)
     store(cache_dir, small_snapshot)
     assert stat.S_IMODE(path.stat().st_mode) == 0o600
+
+
+def test_a_snapshot_with_no_locations_is_invalid(tmp_path: Path) -> None:
+    """Checked against it, every region_code would be "unknown": no coverage at all."""
+    document = valid_document()
+    document["network_coverage"] = []
+    with pytest.raises(CoverageUnavailableError) as caught:
+        read_snapshot(write(tmp_path, document))
+    assert "holds no locations (network_coverage is empty)" in str(caught.value)
+
+
+def test_a_live_answer_with_no_locations_fails_closed_and_is_not_cached(
+    cache_dir: Path,
+) -> None:
+    empty = Snapshot.model_validate(valid_document() | {"network_coverage": []})
+    with CoverageServer(empty) as server, pytest.raises(CoverageUnavailableError) as caught:
+        fetch_live(api_key="test-key", base_url=server.base_url, cache_dir=cache_dir)
+    assert "with no locations at all" in str(caught.value)
+    assert not cache_dir.exists() or list(cache_dir.iterdir()) == []
