@@ -245,8 +245,9 @@ class PackState:
             coverage=coverage.info,
             options=_options(settings.config),
         )
-        # The resource's own finding; stale coverage (TNX008) is the run's, added once by report().
-        finding = next((f for f in report.findings if f.resource is not None), None)
+        # The finding that decides (after a suppressed TNX006 the placement checks ran on);
+        # stale coverage (TNX008) is the run's, added once by report().
+        finding = next((f for f in reversed(report.findings) if f.resource is not None), None)
         return Checked(resource, report.resources[0], finding)
 
     def report(self, stack: Iterable[tuple[str, str, Mapping[str, Any]]]) -> Report:

@@ -55,6 +55,11 @@ attributes = { region_code = "pop", bandwidth_mbps = "speed" }
 rule = "TNX004"
 address = "*::lab-*"
 reason = "lab circuits are resized by hand"
+
+[[ignore]]
+rule = "TNX006"
+address = "*::defaults-*"
+reason = "the provider defaults bgp_asn"
 """
 
 DESCRIPTIONS = {
@@ -258,6 +263,14 @@ def test_other_resources_are_left_alone(pack: Pack) -> None:
 
 def test_a_config_ignore_silences_the_policy(pack: Pack) -> None:
     assert pack.analyze(VXC, "lab-1", vxc(bandwidth=1000.0)) == []
+
+
+def test_an_ignored_missing_attribute_leaves_the_placement_policies_on(pack: Pack) -> None:
+    props = {k: v for k, v in vxc(region="nowhere").items() if k != "bgpAsn"}
+    diagnostic = only(pack.analyze(VXC, "defaults-1", props))
+    assert diagnostic.policyName == "telnyx-known-location"
+    props = {k: v for k, v in vxc().items() if k != "bgpAsn"}
+    assert pack.analyze(VXC, "defaults-2", props) == []
 
 
 def test_coverage_is_fetched_once_for_many_resources(
