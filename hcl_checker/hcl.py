@@ -10,6 +10,7 @@ read, a cheap substring test and the ``source = "./..."`` call graph decide the 
 from __future__ import annotations
 
 import bisect
+import contextlib
 import difflib
 import json
 import os
@@ -613,6 +614,12 @@ class _Loader:
             tree: HclTree = hcl2.parses_to_tree(text)
             return tree
         except _SYNTAX_ERRORS as error:
+            stripped = _without_strip_markers(text)
+            if stripped != text:
+                # python-hcl2 reads "${~ x ~}" only in heredocs; Terraform, in any template.
+                with contextlib.suppress(*_SYNTAX_ERRORS, RecursionError, LarkError):
+                    retried: HclTree = hcl2.parses_to_tree(stripped)
+                    return retried
             self.problem(
                 _syntax_message(error),
                 shown,
@@ -1129,6 +1136,16 @@ def _declare_json_block(
 
 
 # --- evaluation ----------------------------------------------------------------------------
+
+
+_STRIP_BEFORE_RE = re.compile(r"[ \t]*([$%]\{)~")
+_STRIP_AFTER_RE = re.compile(r"~\}[ \t]*")
+
+
+def _without_strip_markers(text: str) -> str:
+    """Template strip markers (``${~ x ~}``, ``%{~ if ~}``) applied by hand: the marker gone
+    with the spaces it strips on its line (lines never join, so line numbers stay)."""
+    return _STRIP_AFTER_RE.sub("}", _STRIP_BEFORE_RE.sub(r"\1", text))
 
 
 def _preview(value: Any, limit: int = 60) -> str:

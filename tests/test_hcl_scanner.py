@@ -710,6 +710,20 @@ def test_terraform_workspace_from_tf_workspace_or_the_selected_one(tmp_path: Pat
     assert region(result) == "bad-prod"
 
 
+def test_template_strip_markers_in_quoted_strings(tmp_path: Path) -> None:
+    """Terraform strips the spaces next to ${~ and ~}; a quoted string may use them too."""
+    main = (
+        VAR
+        + WG.format('"  ${~ var.region ~}  "').replace('"wg"', '"a"')
+        + WG.format('"${var.region~}   -x"')
+    )
+    result = run(tmp_path, {"main.tf": main})
+    assert result.errors == []
+    assert region(result, "telnyx_wireguard_interface.a") == "default-x"
+    assert region(result) == "default-x-x"
+    assert resources(result)["telnyx_wireguard_interface.wg"].attribute_lines["region_code"] == 11
+
+
 def test_hidden_and_terraform_dirs_are_skipped(tmp_path: Path) -> None:
     files = {".terraform/modules/x/main.tf": WG.format('"x"'), ".git/main.tf": WG.format('"x"')}
     result = run(tmp_path, files)
