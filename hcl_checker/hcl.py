@@ -401,6 +401,7 @@ class _Loader:
         self.files_parsed = 0
         self.parsed: set[Path] = set()
         self._workspaces: dict[Path, str] = {}
+        self._installed: dict[Path, dict[str, Path]] = {}
         self._sources: dict[Path, list[_Source]] = {}
         self._relevant: dict[Path, bool] = {}
         self._modules: dict[Path, _Module] = {}
@@ -529,6 +530,9 @@ class _Loader:
             # A local module that is missing might hold anything: the caller is parsed, so
             # that the missing directory is reported rather than silently passed over.
             found = any(not c.is_dir() or self.relevant(c) for c in self.local_calls(directory))
+        if not found:
+            # Remote modules `terraform init` installed for it (if it is a root).
+            found = any(self.relevant(d) for d in self.installed_modules(directory).values())
         self._relevant[directory] = found
         return found
 
@@ -570,6 +574,32 @@ class _Loader:
         if tree is not None:
             comments = _comments(tree, source.text, shown, self) if MARKER in source.text else []
             _declare_hcl(module, tree, source.text, shown, comments, self)
+
+    def installed_modules(self, root_dir: Path) -> dict[str, Path]:
+        """The modules ``terraform init`` installed for ``root_dir``, by call path (``net``,
+        ``net.sub``), from ``.terraform/modules/modules.json`` (under ``TF_DATA_DIR``)."""
+        if root_dir not in self._installed:
+            data_dir = root_dir / self.environ.get("TF_DATA_DIR", ".terraform")
+            found: dict[str, Path] = {}
+            try:
+                manifest = loads_json(
+                    read_input_bytes(
+                        data_dir / "modules" / "modules.json", max_bytes=MAX_FILE_BYTES
+                    ).decode("utf-8")
+                )
+            except (OSError, ValueError, RecursionError):
+                manifest = None  # none, or unreadable: remote modules stay unseen
+            entries = manifest.get("Modules") if isinstance(manifest, dict) else None
+            for entry in entries if isinstance(entries, list) else []:
+                if not isinstance(entry, dict):
+                    continue
+                key, directory = entry.get("Key"), entry.get("Dir")
+                if isinstance(key, str) and key and isinstance(directory, str):
+                    path = Path(os.path.normpath(root_dir / directory))
+                    if path.is_dir():
+                        found[key] = path
+            self._installed[root_dir] = found
+        return self._installed[root_dir]
 
     def workspace(self, root_dir: Path) -> str:
         """``terraform.workspace`` as ``terraform plan`` in ``root_dir`` sees it:
@@ -1389,11 +1419,17 @@ class _Instance:
         call = self.module.calls[name]
         source_attr = call.attrs.get("source")
         source = evaluate(source_attr.expr, Scope({})) if source_attr else None
-        if not isinstance(source, str) or not (
-            source in (".", "..") or source.startswith(("./", "../"))
-        ):
-            return None  # a registry, git or http module: never downloaded, outputs unknown
-        directory = Path(os.path.normpath(self.module.dir / source))
+        if not isinstance(source, str):
+            return None
+        if not (source in (".", "..") or source.startswith(("./", "../"))):
+            # A registry, git or http module is never downloaded; one `terraform init` already
+            # installed is read from where it put it, else what it creates is not seen.
+            installed = self._installed_dir(name)
+            if installed is None:
+                return None
+            directory = installed
+        else:
+            directory = Path(os.path.normpath(self.module.dir / source))
         if not directory.is_dir():
             where = source_attr.line if source_attr else call.line
             what = "is not a directory" if directory.exists() else "does not exist"
@@ -1513,7 +1549,12 @@ class _Instance:
         source = evaluate(source_attr.expr, Scope({})) if source_attr else None
         if isinstance(source, str) and (source in (".", "..") or source.startswith(("./", "../"))):
             return Path(os.path.normpath(self.module.dir / source))
-        return None
+        return self._installed_dir(name)
+
+    def _installed_dir(self, name: str) -> Path | None:
+        """Where ``terraform init`` installed the remote module of call ``name``, if it did."""
+        key = strip_instance_keys(f"{self.address}module.{name}").replace("module.", "")
+        return self.loader.installed_modules(self.root_dir).get(key)
 
     def _resource_instances(self, block: _Block) -> Iterator[PlannedResource]:
         expansion = self.expansion(block, self.scope)

@@ -724,6 +724,48 @@ def test_template_strip_markers_in_quoted_strings(tmp_path: Path) -> None:
     assert resources(result)["telnyx_wireguard_interface.wg"].attribute_lines["region_code"] == 11
 
 
+def test_a_remote_module_terraform_init_installed_is_read_from_there(tmp_path: Path) -> None:
+    manifest = {
+        "Modules": [
+            {"Key": "", "Source": "", "Dir": "."},
+            {
+                "Key": "net",
+                "Source": "registry.terraform.io/acme/telnyx-net/telnyx",
+                "Version": "1.2.0",
+                "Dir": ".terraform/modules/net",
+            },
+            {"Key": "net.edge", "Source": "./edge", "Dir": ".terraform/modules/net/edge"},
+        ]
+    }
+    files = {
+        "main.tf": 'module "net" {\n  source  = "acme/telnyx-net/telnyx"\n'
+        '  version = "1.2.0"\n  region  = "bad-region"\n}\n',
+        ".terraform/modules/modules.json": json.dumps(manifest),
+        ".terraform/modules/net/main.tf": 'variable "region" {}\n'
+        'module "edge" {\n  source = "./edge"\n  region = var.region\n}\n',
+        ".terraform/modules/net/edge/main.tf": 'variable "region" {}\n' + WG.format("var.region"),
+    }
+    result = run(tmp_path, files)
+    assert result.errors == []
+    [resource] = result.resources
+    assert resource.address == "module.net.module.edge.telnyx_wireguard_interface.wg"
+    assert resource.values["region_code"] == "bad-region"
+    # The finding points at the call in the user's own code.
+    assert (
+        resource.attribute_files.get("region_code"),
+        resource.attribute_lines["region_code"],
+    ) == (
+        "main.tf",
+        4,
+    )
+
+
+def test_a_remote_module_not_installed_is_not_seen(tmp_path: Path) -> None:
+    files = {"main.tf": 'module "net" {\n  source = "acme/telnyx-net/telnyx"\n}\n'}
+    result = run(tmp_path, files)
+    assert result.resources == [] and result.errors == []
+
+
 def test_hidden_and_terraform_dirs_are_skipped(tmp_path: Path) -> None:
     files = {".terraform/modules/x/main.tf": WG.format('"x"'), ".git/main.tf": WG.format('"x"')}
     result = run(tmp_path, files)
