@@ -377,6 +377,11 @@ def test_sarif_rules_and_results() -> None:
     assert tnx004["name"] == "vxc-bandwidth-not-available"
     assert tnx004["defaultConfiguration"] == {"level": "error"}
     assert "docs/rules/TNX004.md" in tnx004["help"]["text"]
+    # No relative link: code scanning would resolve it against the scanned repository.
+    assert "](" not in tnx004["help"]["markdown"]
+    assert "`# telnyx-coverage:ignore TNX004" in tnx004["help"]["markdown"]
+    tnx007 = driver["rules"][list(RULES).index("TNX007")]
+    assert "cannot be silenced" in tnx007["help"]["text"]
 
     failed, unresolved, suppressed, stale = run["results"]
     assert driver["rules"][failed["ruleIndex"]]["id"] == failed["ruleId"] == "TNX004"

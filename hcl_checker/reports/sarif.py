@@ -57,13 +57,36 @@ def _rule_descriptor(rule: Rule) -> dict[str, Any]:
         "name": rule.name,
         "shortDescription": {"text": rule.summary},
         "fullDescription": {"text": f"{rule.id} {rule.name}: {rule.summary}."},
+        # No link: a relative one would resolve against the scanned repository in code
+        # scanning, where the page is not. The help says where the page is, and how to
+        # silence the rule, on its own.
         "help": {
-            "text": f"{rule.summary}. See {rule.doc_path}.",
-            "markdown": f"{rule.summary}. See [{rule.doc_path}]({rule.doc_path}).",
+            "text": f"{rule.summary}. {_help_more(rule)}",
+            "markdown": f"{rule.summary}. {_help_more(rule, markdown=True)}",
         },
         "defaultConfiguration": {"level": str(rule.severity)},
         "properties": {"tags": ["telnyx", "coverage"]},
     }
+
+
+_SILENCE = {
+    "TNX007": "It cannot be silenced: check against a snapshot (--coverage FILE) instead.",
+    "TNX008": "Take a fresh snapshot, or raise max_coverage_age in .telnyx-coverage.toml.",
+}
+"""How to silence the rules that are about the run, not about one resource."""
+
+
+def _help_more(rule: Rule, *, markdown: bool = False) -> str:
+    code = "`" if markdown else ""
+    silence = _SILENCE.get(rule.id) or (
+        f"Every finding says what would pass. To silence it for one resource, write "
+        f"{code}# telnyx-coverage:ignore {rule.id} [until=YYYY-MM-DD] reason{code} above the "
+        "block."
+    )
+    return (
+        f"{silence} More: {code}{rule.doc_path}{code} in the telnyx-coverage documentation "
+        f"({INFORMATION_URI})."
+    )
 
 
 def fingerprint(finding: Finding) -> str:
