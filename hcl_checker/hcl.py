@@ -572,7 +572,9 @@ class _Loader:
             return
         tree = self._parse_hcl(source.path, source.text, shown)
         if tree is not None:
-            comments = _comments(tree, source.text, shown, self) if MARKER in source.text else []
+            comments = (
+                _comments(tree, source.text, shown, self) if MARKER in source.text.lower() else []
+            )
             _declare_hcl(module, tree, source.text, shown, comments, self)
 
     def installed_modules(self, root_dir: Path) -> dict[str, Path]:
@@ -904,7 +906,7 @@ def _comments(
             if not isinstance(token, Token) or token.type not in _COMMENT_TOKENS:
                 continue
             value = str(token)
-            if MARKER not in value:
+            if MARKER not in value.lower():
                 continue
             for match in _COMMENT_RE.finditer(value):
                 comment = match.group(0)
@@ -1112,7 +1114,7 @@ def _json_attrs(body: _JObject, shown: str) -> dict[str, _Attr]:
 def _json_suppressions(body: _JObject, shown: str, loader: _Loader) -> tuple[Suppression, ...]:
     found = []
     for key, line, value in body.items:
-        if key == "//" and isinstance(value, str) and MARKER in value:
+        if key == "//" and isinstance(value, str) and MARKER in value.lower():
             try:
                 suppression = parse_ignore_comment(value, file=shown, line=line)
             except InputError as error:

@@ -779,3 +779,11 @@ def test_modules_without_telnyx_resources_are_not_parsed(tmp_path: Path) -> None
     result = run(tmp_path, files)
     assert len(result.resources) == 1
     assert (result.files_seen, result.files_parsed) == (7, 1)
+
+
+def test_an_ignore_comment_in_any_case_is_seen(tmp_path: Path) -> None:
+    main = WG.format('"bad"').replace(
+        '  network_id  = "n1"\n', '  # Telnyx-Coverage:Ignore TNX001 legacy\n  network_id  = "n1"\n'
+    )
+    [resource] = run(tmp_path, {"main.tf": main}).resources
+    assert [s.reason for s in resource.suppressions] == ["legacy"]
