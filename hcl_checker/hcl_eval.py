@@ -7,8 +7,9 @@ resource's attribute, a data source, a function this evaluator does not implemen
 
 An expression Terraform would reject at plan (a type mismatch, a bad index) is no crash here:
 it raises :class:`EvalError` internally, which :func:`evaluate` turns into UNKNOWN, so the
-checks report the value as unresolved, the safe side. Depth, steps and sizes are bounded so
-hostile input can neither hang the run nor blow the stack.
+checks report the value as unresolved, the safe side. Depth, steps, the size of what is built
+and the cost of regular expressions are bounded (:class:`EvalLimit`), so hostile input can
+neither hang the run, nor blow the stack, nor eat the memory.
 """
 
 from __future__ import annotations
@@ -17,8 +18,10 @@ import json
 import math
 import re
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
+from contextvars import ContextVar
 from dataclasses import dataclass, field
 from functools import lru_cache
+from re import _parser as _re_parser
 from typing import Any, TypeAlias
 
 import hcl2
@@ -30,16 +33,40 @@ from telnyx_coverage.resources import UNKNOWN, is_unknown
 MAX_DEPTH = 120
 """Expression nesting evaluated before giving up (each level costs a few Python frames)."""
 MAX_STEPS = 2_000_000
-"""Evaluation steps per :class:`EvalContext`: bounds the time hostile ``for`` nests can take."""
+"""Evaluation steps per :class:`EvalContext`: bounds the time hostile ``for`` nests can take.
+A pass over a value (equality, ``contains``, the check for unknown parts) costs one step per
+:data:`WALK_UNITS_PER_STEP` units of its :func:`size`."""
 MAX_STRING = 1_000_000
 """Longest string a template or function may build."""
 MAX_ITEMS = 100_000
 """Longest list or map an expression may build."""
+MAX_BUILT = 16_000_000
+"""Total :func:`size` of the values one :class:`EvalContext` may build, charged before (or as)
+they are built: a value referring to another counts it again, so no value the evaluator hands
+out is bigger than this, however it shares parts."""
+NODE_SIZE = 16
+"""What one list element or map entry counts in :func:`size` (a string counts its length)."""
+WALK_UNITS_PER_STEP = 32
+"""Units of :func:`size` one evaluation step pays for when a value is passed over."""
+MAX_REGEX_SUBJECT = 65_536
+"""Longest string a regular expression is run on (``replace`` with a ``/.../`` pattern)."""
+MAX_REGEX_PATTERN = 200
+"""Longest regular expression evaluated."""
+MAX_REGEX_COST = 50_000_000
+"""Bound on the backtracking work :func:`regex_cost` estimates for one pattern and subject."""
 _MAX_INT = 10**300
 
 
 class EvalError(Exception):
     """An expression Terraform would reject at plan; it evaluates to UNKNOWN."""
+
+
+class EvalLimit(EvalError):
+    """An expression this evaluator will not evaluate (too costly, too big, too deep).
+
+    Terraform might well accept it, so ``try()`` and ``can()`` do not treat it as a failure
+    to fall back from: the whole expression evaluates to UNKNOWN.
+    """
 
 
 @dataclass(frozen=True)
@@ -60,11 +87,21 @@ class Lazy(Mapping[str, Any]):
         self._names = sorted(set(names))
         self._known = set(self._names)
         self._get = get
+        self._marked: dict[str, tuple[Any, Any]] = {}
 
     def __getitem__(self, name: str) -> Any:
         if name not in self._known:
             raise KeyError(name)
-        return self._get(name)
+        value = self._get(name)
+        if type(value) is not list and type(value) is not dict:
+            return value
+        # A list or map holding lazy maps (a module call's instances) is marked, once per
+        # value, so that plain() knows it without passing over every list it is given.
+        marked = self._marked.get(name)
+        if marked is None or marked[0] is not value:
+            marked = (value, _mark_lazy(value))
+            self._marked[name] = marked
+        return marked[1]
 
     def __contains__(self, name: object) -> bool:
         return name in self._known
@@ -76,12 +113,93 @@ class Lazy(Mapping[str, Any]):
         return len(self._names)
 
 
+class _LazyList(list[Any]):
+    """A list holding :class:`Lazy` maps, to be computed by :func:`plain`."""
+
+
+class _LazyDict(dict[str, Any]):
+    """A map holding :class:`Lazy` maps, to be computed by :func:`plain`."""
+
+
+def _mark_lazy(value: list[Any] | dict[str, Any]) -> Any:
+    if isinstance(value, list):
+        return _LazyList(value) if any(isinstance(v, Lazy) for v in value) else value
+    return _LazyDict(value) if any(isinstance(v, Lazy) for v in value.values()) else value
+
+
 @dataclass
 class EvalContext:
     """Budget shared by every evaluation of one root module."""
 
     steps_left: int = MAX_STEPS
     depth: int = 0
+    built_left: int = MAX_BUILT
+
+    def build(self, units: int) -> None:
+        """Pay for building ``units`` of a value (its :func:`size`), before it is built or kept.
+
+        What was paid stays paid, also when the value is then refused: a refused value cannot
+        be tried again for free (by each of 10,000 instances, say).
+        """
+        self.built_left -= units
+        if self.built_left < 0:
+            raise EvalLimit("expression builds too much to evaluate")
+
+    def step(self, count: int = 1) -> None:
+        """Pay ``count`` evaluation steps."""
+        self.steps_left -= count
+        if self.steps_left < 0:
+            raise EvalLimit("expression too costly to evaluate")
+
+    def walk(self, *values: Any) -> None:
+        """Pay for passing over ``values`` (comparing them, looking for unknown parts...)."""
+        limit = max(self.steps_left, 0) * WALK_UNITS_PER_STEP
+        self.step(sum(size(v, limit) for v in values) // WALK_UNITS_PER_STEP)
+
+
+_ACTIVE: ContextVar[EvalContext | None] = ContextVar("hcl_eval_active_context", default=None)
+"""The context of the function call being evaluated, for the functions that build values."""
+
+
+def _active() -> EvalContext:
+    """The budget of the function call being evaluated (a fresh one outside evaluation)."""
+    return _ACTIVE.get() or EvalContext()
+
+
+def size(value: Any, limit: int = MAX_BUILT, node: int = NODE_SIZE) -> int:
+    """What ``value`` counts against the budgets: the length of each string (keys too) plus
+    ``node`` per list element and map entry, a part shared twice counting twice.
+
+    Stops passing over ``value`` once past ``limit``: the result is then only known to be
+    more than ``limit``. Its cost is bounded by what it returns.
+    """
+    total = 0
+    stack = [value]
+    while stack:
+        item = stack.pop()
+        if isinstance(item, str):
+            total += len(item)
+        elif isinstance(item, list):
+            total += node * (len(item) + 1)
+            if total > limit:
+                return total
+            stack.extend(item)
+        elif isinstance(item, Lazy):
+            total += node * (len(item) + 1)  # not computed here: plain() pays for that
+        elif isinstance(item, Mapping):
+            total += node * (len(item) + 1)
+            if total > limit:
+                return total
+            for key, element in item.items():
+                total += len(key) if isinstance(key, str) else 1
+                stack.append(element)
+        elif isinstance(item, int) and not isinstance(item, bool):
+            total += item.bit_length() // 3 + 1  # at least its decimal digits
+        else:
+            total += 1
+        if total > limit:
+            return total
+    return total
 
 
 @dataclass(frozen=True)
@@ -99,7 +217,7 @@ class Scope:
 def evaluate(node: Node, scope: Scope) -> Any:
     """The value of ``node`` in ``scope``; UNKNOWN when only apply could tell, or on an error."""
     try:
-        return plain(evaluate_strict(node, scope))
+        return plain(evaluate_strict(node, scope), scope.context)
     except (EvalError, RecursionError, ArithmeticError, ValueError, TypeError, LookupError):
         # LookupError and TypeError too: malformed input must never surface as a traceback.
         return UNKNOWN
@@ -110,30 +228,41 @@ def evaluate_strict(node: Node, scope: Scope) -> Any:
     context = scope.context
     context.steps_left -= 1
     if context.steps_left < 0:
-        raise EvalError("expression too costly to evaluate")
+        raise EvalLimit("expression too costly to evaluate")
     if context.depth >= MAX_DEPTH:
-        raise EvalError("expression nested too deeply")
+        raise EvalLimit("expression nested too deeply")
     context.depth += 1
     try:
         if isinstance(node, JsonExpr):
             return _eval_json(node.value, scope)
         handler = _HANDLERS.get(node.data)
         if handler is None:
-            raise EvalError(f"unsupported expression {node.data}")
+            raise EvalLimit(f"unsupported expression {node.data}")
         return handler(node, scope)
     finally:
         context.depth -= 1
 
 
-def plain(value: Any) -> Any:
-    """``value`` with lazy maps (``var``, module outputs) computed into dicts."""
+def plain(value: Any, context: EvalContext | None = None) -> Any:
+    """``value`` with lazy maps (``var``, module outputs) computed into dicts.
+
+    The dicts and lists this builds are charged to ``context`` when given.
+    """
+    result: Any
     if isinstance(value, Lazy):
-        return {k: plain(value[k]) for k in value}
-    if isinstance(value, list) and any(isinstance(v, Lazy) for v in value):
-        return [plain(v) for v in value]
-    if isinstance(value, dict) and any(isinstance(v, Lazy) for v in value.values()):
-        return {k: plain(v) for k, v in value.items()}
-    return value
+        result = {k: plain(value[k], context) for k in value}
+    elif isinstance(value, _LazyList):
+        result = [plain(v, context) for v in value]
+    elif isinstance(value, _LazyDict):
+        result = {k: plain(v, context) for k, v in value.items()}
+    else:
+        return value
+    return result if context is None else _built(result, context)
+
+
+def _value(node: Node, scope: Scope) -> Any:
+    """The plain value of ``node``: lazy maps in it computed."""
+    return plain(evaluate_strict(node, scope), scope.context)
 
 
 @lru_cache(maxsize=4096)
@@ -293,9 +422,16 @@ def _equal(a: Any, b: Any) -> bool:
 
 def _check_size(value: Any) -> Any:
     if isinstance(value, str) and len(value) > MAX_STRING:
-        raise EvalError("string too long")
+        raise EvalLimit("string too long")
     if isinstance(value, list | dict) and len(value) > MAX_ITEMS:
-        raise EvalError("collection too large")
+        raise EvalLimit("collection too large")
+    return value
+
+
+def _built(value: Any, context: EvalContext) -> Any:
+    """``value``, just built, paid for in ``context`` (refused when too big)."""
+    _check_size(value)
+    context.build(size(value, context.built_left))
     return value
 
 
@@ -339,7 +475,7 @@ def _eval_identifier(node: HclTree, scope: Scope) -> Any:
 
 
 def _eval_tuple(node: HclTree, scope: Scope) -> Any:
-    return _check_size([plain(evaluate_strict(c, scope)) for c in _subtrees(node)])
+    return _built([_value(c, scope) for c in _subtrees(node)], scope.context)
 
 
 def _object_key(key_node: HclTree, scope: Scope) -> Any:
@@ -350,7 +486,7 @@ def _object_key(key_node: HclTree, scope: Scope) -> Any:
         only = _subtrees(inner)
         if len(only) == 1 and only[0].data in ("identifier", "literal_value"):
             return identifier_name(only[0])
-    key = plain(evaluate_strict(inner, scope))
+    key = _value(inner, scope)
     return key if key is UNKNOWN else to_string(key)
 
 
@@ -360,17 +496,17 @@ def _eval_object(node: HclTree, scope: Scope) -> Any:
     for elem in _subtrees(node):
         key_node, value_node = _subtrees(elem)
         key = _object_key(key_node, scope)
-        value = plain(evaluate_strict(value_node, scope))
+        value = _value(value_node, scope)
         if key is UNKNOWN:
             unknown_key = True
         else:
             result[key] = value
-    return UNKNOWN if unknown_key else _check_size(result)
+    return UNKNOWN if unknown_key else _built(result, scope.context)
 
 
 def _eval_conditional(node: HclTree, scope: Scope) -> Any:
     condition, if_true, if_false = _subtrees(node)
-    value = plain(evaluate_strict(condition, scope))
+    value = _value(condition, scope)
     if value is UNKNOWN:
         return UNKNOWN
     if value is None:
@@ -380,7 +516,7 @@ def _eval_conditional(node: HclTree, scope: Scope) -> Any:
 
 def _eval_unary(node: HclTree, scope: Scope) -> Any:
     operator = str(node.children[0])
-    value = plain(evaluate_strict(_subtrees(node)[0], scope))
+    value = _value(_subtrees(node)[0], scope)
     if value is UNKNOWN:
         return UNKNOWN
     if operator == "!":
@@ -412,8 +548,9 @@ def _eval_binary(node: HclTree, scope: Scope) -> Any:
     left_node, term = _subtrees(node)
     operator_node, right_node = _subtrees(term)
     operator = str(operator_node.children[0]).split()[-1]
-    left = plain(evaluate_strict(left_node, scope))
-    right = plain(evaluate_strict(right_node, scope))
+    left = _value(left_node, scope)
+    right = _value(right_node, scope)
+    scope.context.walk(left, right)
     if is_unknown(left) or is_unknown(right):
         return UNKNOWN
     if operator == "==":
@@ -462,9 +599,9 @@ def _apply_accessor(value: Any, accessor: HclTree, scope: Scope) -> Any:
     if accessor.data == "short_index":
         return _index(value, int(str(_tokens(accessor)[-1])))
     if accessor.data == "braces_index":
-        key = plain(evaluate_strict(_subtrees(accessor)[0], scope))
+        key = _value(_subtrees(accessor)[0], scope)
         return _index(value, key)
-    raise EvalError(f"unsupported accessor {accessor.data}")
+    raise EvalLimit(f"unsupported accessor {accessor.data}")
 
 
 def _eval_get_attr(node: HclTree, scope: Scope) -> Any:
@@ -485,12 +622,13 @@ def _eval_splat(node: HclTree, scope: Scope) -> Any:
     # A splat over one value (not a list) treats it as a one-element list, null as none.
     elements = value if isinstance(value, list) else ([] if value is None else [value])
     accessors = _subtrees(splat)
+    _check_size(elements)
     result = []
     for element in elements:
         for accessor in accessors:
             element = _apply_accessor(element, accessor, scope)
-        result.append(plain(element))
-    return result
+        result.append(plain(element, scope.context))
+    return _built(result, scope.context)
 
 
 def _for_parts(
@@ -513,7 +651,7 @@ def _for_parts(
 def _for_iterations(node: HclTree, scope: Scope) -> Iterator[tuple[Scope, list[HclTree]] | None]:
     """One scope per element kept by the ``if``; None when some element is unknown."""
     names, collection_node, bodies, condition, _ = _for_parts(node)
-    collection = plain(evaluate_strict(collection_node, scope))
+    collection = _value(collection_node, scope)
     if collection is UNKNOWN:
         yield None
         return
@@ -521,7 +659,7 @@ def _for_iterations(node: HclTree, scope: Scope) -> Iterator[tuple[Scope, list[H
         bound = {names[0]: value} if len(names) == 1 else {names[0]: key, names[1]: value}
         inner = scope.with_names(bound)
         if condition is not None:
-            keep = plain(evaluate_strict(condition, inner))
+            keep = _value(condition, inner)
             if keep is UNKNOWN:
                 yield None
                 return
@@ -531,28 +669,34 @@ def _for_iterations(node: HclTree, scope: Scope) -> Iterator[tuple[Scope, list[H
 
 
 def _eval_for_tuple(node: HclTree, scope: Scope) -> Any:
+    context = scope.context
     result = []
     for iteration in _for_iterations(node, scope):
         if iteration is None:
             return UNKNOWN
         inner, bodies = iteration
-        result.append(plain(evaluate_strict(bodies[0], inner)))
+        element = _value(bodies[0], inner)
+        # Paid for element by element: a body repeating a big value stops at the budget.
+        context.build(NODE_SIZE + size(element, context.built_left))
+        result.append(element)
         _check_size(result)
     return result
 
 
 def _eval_for_object(node: HclTree, scope: Scope) -> Any:
     grouping = _for_parts(node)[4]
+    context = scope.context
     result: dict[str, Any] = {}
     for iteration in _for_iterations(node, scope):
         if iteration is None:
             return UNKNOWN
         inner, (key_node, value_node) = iteration
-        key = plain(evaluate_strict(key_node, inner))
+        key = _value(key_node, inner)
         if key is UNKNOWN:
             return UNKNOWN
         key = to_string(key)
-        value = plain(evaluate_strict(value_node, inner))
+        value = _value(value_node, inner)
+        context.build(NODE_SIZE + len(key) + size(value, context.built_left))
         if grouping:
             result.setdefault(key, []).append(value)
         elif key in result:
@@ -639,7 +783,7 @@ def _string_parts(node: HclTree) -> list[_Part]:
 def _find_close(text: str, start: int, depth: int = 0) -> int:
     """Index of the ``}`` closing an interpolation whose expression starts at ``start``."""
     if depth > 20:
-        raise EvalError("template nested too deeply")
+        raise EvalLimit("template nested too deeply")
     braces = 0
     i = start
     while i < len(text):
@@ -738,7 +882,7 @@ def _render(parts: Sequence[_Part], scope: Scope) -> Any:
     """The template's value: a lone ``${x}`` keeps x's type, otherwise a string."""
     if len(parts) == 1 and parts[0].kind == "interp" and parts[0].expr is not None:
         return evaluate_strict(parts[0].expr, scope)
-    out = _Text()
+    out = _Text(scope.context)
     unknown = _render_into(parts, 0, len(parts), scope, out)
     if unknown:
         return UNKNOWN
@@ -747,15 +891,17 @@ def _render(parts: Sequence[_Part], scope: Scope) -> Any:
 
 @dataclass
 class _Text:
-    """A template's output so far, refusing to grow past MAX_STRING."""
+    """A template's output so far, paid for piece by piece, refusing to grow past MAX_STRING."""
 
+    context: EvalContext
     pieces: list[str] = field(default_factory=list)
     size: int = 0
 
     def add(self, text: str) -> None:
         self.size += len(text)
         if self.size > MAX_STRING:
-            raise EvalError("string too long")
+            raise EvalLimit("string too long")
+        self.context.build(len(text))
         self.pieces.append(text)
 
 
@@ -786,12 +932,12 @@ def _render_into(parts: Sequence[_Part], start: int, stop: int, scope: Scope, ou
     while i < stop:
         scope.context.steps_left -= 1
         if scope.context.steps_left < 0:
-            raise EvalError("template too costly to evaluate")
+            raise EvalLimit("template too costly to evaluate")
         part = parts[i]
         if part.kind == "lit":
             out.add(part.text)
         elif part.kind == "interp" and part.expr is not None:
-            value = plain(evaluate_strict(part.expr, scope))
+            value = _value(part.expr, scope)
             if value is UNKNOWN:
                 unknown = True
             elif value is None:
@@ -801,7 +947,7 @@ def _render_into(parts: Sequence[_Part], start: int, stop: int, scope: Scope, ou
         elif part.kind in ("if", "for") and part.expr is not None:
             middle, end = _block_end(parts, i, stop, part.kind)
             if part.kind == "if":
-                condition = plain(evaluate_strict(part.expr, scope))
+                condition = _value(part.expr, scope)
                 if condition is UNKNOWN:
                     return True
                 if to_bool(condition):
@@ -811,10 +957,14 @@ def _render_into(parts: Sequence[_Part], start: int, stop: int, scope: Scope, ou
                 elif middle >= 0:
                     unknown |= _render_into(parts, middle + 1, end, scope, out)
             else:
-                collection = plain(evaluate_strict(part.expr, scope))
+                collection = _value(part.expr, scope)
                 if collection is UNKNOWN:
                     return True
                 for key, value in _items(collection):
+                    # Each pass costs a step, even with nothing between %{for} and %{endfor}.
+                    scope.context.steps_left -= 1
+                    if scope.context.steps_left < 0:
+                        raise EvalLimit("template too costly to evaluate")
                     names = part.names
                     bound = (
                         {names[0]: value} if len(names) == 1 else {names[0]: key, names[1]: value}
@@ -850,6 +1000,7 @@ def heredoc_body(token_text: str) -> str:
 
 def _eval_heredoc(node: HclTree, scope: Scope) -> Any:
     text = heredoc_body(str(node.children[0]))
+    scope.context.step(len(text) // 16)  # read character by character, each time
     parts = _text_parts(text)
     _apply_strip(parts)
     return _render(parts, scope) if parts else ""
@@ -863,13 +1014,14 @@ def _eval_json(value: Any, scope: Scope) -> Any:
     if isinstance(value, str):
         if "${" not in value and "%{" not in value:
             return value
+        scope.context.step(len(value) // 16)  # read character by character, each time
         parts = _text_parts(value)
         _apply_strip(parts)
         return _render(parts, scope)
     if isinstance(value, list):
-        return [plain(evaluate_strict(JsonExpr(v), scope)) for v in value]
+        return _built([_value(JsonExpr(v), scope) for v in value], scope.context)
     if isinstance(value, dict):
-        return {k: plain(evaluate_strict(JsonExpr(v), scope)) for k, v in value.items()}
+        return _built({k: _value(JsonExpr(v), scope) for k, v in value.items()}, scope.context)
     if isinstance(value, float):
         return _number(value)
     return value
@@ -893,7 +1045,8 @@ def _eval_function(node: HclTree, scope: Scope) -> Any:
     function = FUNCTIONS.get(name)
     if function is None:
         return UNKNOWN
-    args = [plain(evaluate_strict(a, scope)) for a in arg_nodes]
+    context = scope.context
+    args = [_value(a, scope) for a in arg_nodes]
     if expand and args:
         last = args.pop()
         if last is UNKNOWN:
@@ -901,46 +1054,83 @@ def _eval_function(node: HclTree, scope: Scope) -> Any:
         if not isinstance(last, list):
             raise EvalError("... expands only a list")
         args.extend(last)
-    if name not in _UNKNOWN_TOLERANT and any(is_unknown(a) for a in args):
-        return UNKNOWN
+    if name not in _UNKNOWN_TOLERANT:
+        # Paid for: the look for unknown parts here and the function's own pass over them.
+        context.walk(*args)
+        if any(is_unknown(a) for a in args):
+            return UNKNOWN
+    token = _ACTIVE.set(context)
     try:
-        return _check_size(function(*args))
+        result = function(*args)
     except TypeError as error:
         raise EvalError(f"{name}: wrong arguments") from error
+    finally:
+        _ACTIVE.reset(token)
+    if name in _SELECTORS:
+        return result  # one of the arguments: nothing was built
+    if name in _PAYING:
+        return _check_size(result)  # paid for as it was built
+    return _built(result, context)
 
 
 def _try_can(name: str, arg_nodes: Sequence[HclTree], scope: Scope) -> Any:
     if not arg_nodes:
         raise EvalError(f"{name} needs an argument")
+    # An EvalLimit is no failure Terraform would see: it is not caught here, so the whole
+    # expression becomes UNKNOWN instead of falling back to a value Terraform would not pick.
     if name == "can":
         try:
-            value = plain(evaluate_strict(arg_nodes[0], scope))
+            value = _value(arg_nodes[0], scope)
+        except EvalLimit:
+            raise
         except EvalError:
             return False
+        scope.context.walk(value)
         return UNKNOWN if is_unknown(value) else True
     for arg in arg_nodes:
         try:
-            value = plain(evaluate_strict(arg, scope))
+            value = _value(arg, scope)
+        except EvalLimit:
+            raise
         except EvalError:
             continue
+        scope.context.walk(value)
         # As in Terraform: an unknown first success is not skipped for a later fallback,
         # the real value might be it.
         return UNKNOWN if is_unknown(value) else value
     raise EvalError("no argument of try succeeded")
 
 
+_FORMAT_RE = re.compile(r"%(?:\[(\d+)\])?([-+ #0]*)(\d+)?(?:\.(\d+))?([a-zA-Z%])")
+_MAX_WIDTH = 1000
+"""Widest ``format`` width, or float precision, evaluated."""
+
+
 def _fn_format(spec: Any, *args: Any) -> str:
     spec = to_string(spec)
+    context = _active()
     out: list[str] = []
+    total = 0
+
+    def add(piece: str) -> None:
+        # Each piece is at most a width, an argument or a bounded jsonencode: the whole is
+        # paid for and checked as it grows, never built first.
+        nonlocal total
+        total += len(piece)
+        if total > MAX_STRING:
+            raise EvalLimit("string too long")
+        context.build(len(piece))
+        out.append(piece)
+
     position = 0
-    pattern = re.compile(r"%(?:\[(\d+)\])?([-+ #0]*)(\d+)?(?:\.(\d+))?([a-zA-Z%])")
     last = 0
-    for match in pattern.finditer(spec):
-        out.append(spec[last : match.start()])
+    for match in _FORMAT_RE.finditer(spec):
+        context.step()  # a spec of 500,000 "%%" is as much work as as many steps
+        add(spec[last : match.start()])
         last = match.end()
         explicit, flags, width, precision, verb = match.groups()
         if verb == "%":
-            out.append("%")
+            add("%")
             continue
         if explicit:
             position = int(explicit) - 1
@@ -948,13 +1138,24 @@ def _fn_format(spec: Any, *args: Any) -> str:
             raise EvalError("format: not enough arguments")
         value = args[position]
         position += 1
-        if width and int(width) > 1000:
-            raise EvalError("format: width too large")
-        out.append(_format_verb(value, verb, flags, width, precision))
-    out.append(spec[last:])
-    text = "".join(out)
-    _check_size(text)
-    return text
+        # A width pads, a float's precision adds digits: both bounded. (%.Ns only cuts.)
+        wide = width and int(width) > _MAX_WIDTH
+        if wide or (precision and verb in "feEgG" and int(precision) > _MAX_WIDTH):
+            raise EvalLimit("format: width too large")
+        add(_format_verb(value, verb, flags, width, precision))
+    add(spec[last:])
+    return "".join(out)
+
+
+def _fn_formatlist(spec: Any, *lists: Any) -> list[str]:
+    context = _active()
+    rows = zip(*[_need_list(x, "formatlist") for x in lists], strict=True)
+    result: list[str] = []
+    for row in rows:
+        result.append(_fn_format(spec, *row))  # paid for by _fn_format
+        context.build(NODE_SIZE)
+        _check_size(result)
+    return result
 
 
 def _format_verb(
@@ -988,7 +1189,14 @@ def _format_verb(
 
 def jsonencode(value: Any) -> str:
     """``jsonencode()`` as Terraform writes it: compact, keys sorted, HTML-safe escapes."""
+    # At most MAX_STRING before escapes (a string at least its length, an element at least
+    # its comma): the text built is then at most a few times MAX_STRING before its check.
+    if size(value, MAX_STRING, node=1) > MAX_STRING:
+        raise EvalLimit("string too long")
     text = json.dumps(value, separators=(",", ":"), sort_keys=True, ensure_ascii=False)
+    if len(text) > MAX_STRING:
+        raise EvalLimit("string too long")
+    _active().build(len(text))
     return text.replace("<", "\\u003c").replace(">", "\\u003e").replace("&", "\\u0026")
 
 
@@ -1131,7 +1339,7 @@ def _fn_flatten(value: Any) -> list[Any]:
         for item in stack[-1]:
             if isinstance(item, list):
                 if len(stack) > MAX_DEPTH:
-                    raise EvalError("flatten: nested too deeply")
+                    raise EvalLimit("flatten: nested too deeply")
                 stack.append(iter(item))
                 break
             result.append(item)
@@ -1142,11 +1350,29 @@ def _fn_flatten(value: Any) -> list[Any]:
 
 
 def _fn_distinct(value: Any) -> list[Any]:
-    unique: list[Any] = []
+    # One pass with a key per item, equal keys exactly for equal values (see _equal), not a
+    # comparison of every pair: distinct(range(100000)) takes no time.
+    unique: dict[Any, Any] = {}
     for item in _need_list(value, "distinct"):
-        if not any(_equal(item, u) for u in unique):
-            unique.append(item)
-    return unique
+        unique.setdefault(_equality_key(item), item)
+    return list(unique.values())
+
+
+def _equality_key(value: Any) -> Any:
+    """A hashable key, equal for two values exactly when :func:`_equal` says they are."""
+    if isinstance(value, bool):
+        return ("bool", value)
+    if is_number(value):
+        return ("number", value)
+    if isinstance(value, str):
+        return ("string", value)
+    if value is None:
+        return ("null",)
+    if isinstance(value, list):
+        return ("list", tuple(_equality_key(v) for v in value))
+    if isinstance(value, Mapping):
+        return ("map", tuple(sorted((k, _equality_key(value[k])) for k in value)))
+    return ("other", type(value), id(value))
 
 
 def _fn_substr(text: Any, offset: Any, length: Any) -> str:
@@ -1161,28 +1387,267 @@ def _fn_substr(text: Any, offset: Any, length: Any) -> str:
 def _fn_replace(text: Any, search: Any, replacement: Any) -> str:
     string, pattern, new = to_string(text), to_string(search), to_string(replacement)
     if len(pattern) > 2 and pattern.startswith("/") and pattern.endswith("/"):
-        regex = pattern[1:-1]
-        # Python's backtracking regex can explode on nested quantifiers; RE2 cannot. Refuse
-        # those rather than risk a hang on hostile input.
-        if len(regex) > 200 or re.search(r"[+*}]\)[+*{?]", regex):
-            raise EvalError("replace: regular expression too complex to evaluate")
-        try:
-            compiled = re.compile(regex)
-        except re.error as error:
-            raise EvalError("replace: invalid regular expression") from error
-        python_new = re.sub(r"\$\{?(\d+)\}?", r"\\g<\1>", new.replace("\\", "\\\\"))
-        result = compiled.sub(python_new, string)
-        _check_size(result)
-        return result
+        return _regex_replace(string, pattern[1:-1], new)
     if not pattern:
         raise EvalError("replace: empty search string")
-    if len(new) > len(pattern) and string.count(pattern) * len(new) > MAX_STRING:
-        raise EvalError("string too long")
+    result_size = len(string)
+    if len(new) > len(pattern):
+        result_size += string.count(pattern) * (len(new) - len(pattern))
+    if result_size > MAX_STRING:
+        raise EvalLimit("string too long")
+    _active().build(result_size)
     return string.replace(pattern, new)
+
+
+# --- regular expressions -----------------------------------------------------------------
+#
+# Terraform runs regular expressions with Go's regexp (RE2 syntax, linear time); Python's re
+# backtracks, and a pattern such as (a|a)*b takes exponential time. Rather than run a pattern
+# and hope, each one is parsed (re's own parser) and its worst-case backtracking work on the
+# subject at hand is bounded from above (regex_cost); beyond MAX_REGEX_COST, or on a subject
+# longer than MAX_REGEX_SUBJECT, the call is an EvalLimit: UNKNOWN, never a hang. Constructs
+# RE2 does not have (backreferences, lookaround, atomic groups, possessive repeats,
+# conditionals) are errors, as in Terraform.
+
+_REGEX_ATOMS = frozenset({"LITERAL", "NOT_LITERAL", "ANY", "AT", "CATEGORY"})
+_RE2_MAX_REPEAT = 1000
+"""Go's regexp refuses a repeat count above 1000."""
+REGEX_UNITS_PER_STEP = 400
+"""Units of :func:`regex_cost` one evaluation step pays for: many cheap calls add up too."""
+
+
+@dataclass(frozen=True)
+class _Regex:
+    compiled: re.Pattern[str]
+    items: Any
+    """re's parse of the pattern (a re._parser.SubPattern)"""
+    anchored: bool
+    """Only the subject's start can match: every other start fails at once."""
+    length: int
+    """Upper bound on the pattern operations one attempt runs between two choices."""
+
+
+@lru_cache(maxsize=256)
+def _read_regex(pattern: str) -> _Regex | tuple[type[EvalError], str]:
+    """``pattern`` compiled and analysed, or why it cannot be run (kept, so that a refused
+    pattern costs no new parse each time it is met)."""
+    if len(pattern) > MAX_REGEX_PATTERN:
+        return EvalLimit, "regular expression too long to evaluate"
+    try:
+        compiled = re.compile(pattern)
+        items = _re_parser.parse(pattern)
+    except (re.error, RecursionError, OverflowError):
+        # Python does not know every RE2 form (\pL, [[:alpha:]]...): not Terraform's error.
+        return EvalLimit, "regular expression this evaluator cannot read"
+    try:
+        length = _regex_length(items)  # also refuses what RE2 does not have
+    except EvalError as error:
+        return type(error), str(error)
+    first = list(items)[:1]
+    anchored = (
+        bool(first)
+        and str(first[0][0]) == "AT"
+        and (
+            str(first[0][1]) == "AT_BEGINNING_STRING"
+            or (str(first[0][1]) == "AT_BEGINNING" and not compiled.flags & re.MULTILINE)
+        )
+    )
+    return _Regex(compiled, items, anchored, length)
+
+
+def _regex(pattern: str) -> _Regex:
+    """``pattern`` ready to run; EvalError (EvalLimit when it is this evaluator's limit)."""
+    regex = _read_regex(pattern)
+    if isinstance(regex, tuple):
+        kind, message = regex
+        raise kind(message)
+    return regex
+
+
+def _regex_length(items: Any) -> int:
+    total = 0
+    for op, av in items:
+        name = str(op)
+        if name == "IN":
+            total += len(av)
+        elif name in _REGEX_ATOMS:
+            total += 1
+        elif name == "SUBPATTERN":
+            total += 1 + _regex_length(av[-1])
+        elif name == "BRANCH":
+            total += 1 + sum(_regex_length(alternative) for alternative in av[1])
+        elif name in ("MAX_REPEAT", "MIN_REPEAT"):
+            low, high, body = av
+            if low > _RE2_MAX_REPEAT or (high != _re_parser.MAXREPEAT and high > _RE2_MAX_REPEAT):
+                raise EvalError("invalid repeat count in regular expression")
+            total += 1 + max(low, 1) * _regex_length(body)
+        else:  # GROUPREF, ASSERT, ASSERT_NOT, ATOMIC_GROUP, POSSESSIVE_REPEAT, GROUPREF_EXISTS
+            raise EvalError(f"regular expression construct RE2 does not have ({name})")
+    return total
+
+
+def _capped(value: int) -> int:
+    return min(value, MAX_REGEX_COST + 1)
+
+
+def _repeat_paths(low: int, most: int, per_pass: int) -> int:
+    """Ways to match ``low`` to ``most`` passes of a body matching ``per_pass`` ways (> 1)."""
+    power = 1
+    for _ in range(low):
+        power = _capped(power * per_pass)
+        if power > MAX_REGEX_COST:
+            return power
+    paths = 0
+    for _ in range(low, most + 1):  # paths at least doubles: a few dozen turns at most
+        paths = _capped(paths + power)
+        power = _capped(power * per_pass)
+        if paths > MAX_REGEX_COST:
+            break
+    return paths
+
+
+def _regex_paths(items: Any, n: int, tail: bool) -> int:
+    """Upper bound on the ways backtracking can match ``items`` from one position of a subject
+    of length ``n`` (the leaves of its search); ``tail`` when nothing follows in the pattern.
+    """
+    total = 1
+    last = len(items) - 1
+    for i, (op, av) in enumerate(items):
+        name = str(op)
+        at_tail = tail and i == last
+        if name == "SUBPATTERN":
+            paths = _regex_paths(av[-1], n, at_tail)
+        elif name == "BRANCH":
+            paths = _capped(sum(_regex_paths(alternative, n, at_tail) for alternative in av[1]))
+        elif name in ("MAX_REPEAT", "MIN_REPEAT"):
+            low, high, body = av
+            per_pass = _regex_paths(body, n, False)
+            # More passes than characters only repeat an empty match, which re stops.
+            most = min(high, low + n + 1)
+            if per_pass == 1 and at_tail:
+                paths = 1  # one way per pass, nothing after it that could fail: no going back
+            elif per_pass == 1:
+                paths = most - low + 1
+            else:
+                paths = _repeat_paths(low, most, per_pass)
+        else:
+            paths = 1
+        total = _capped(total * paths)
+    return total
+
+
+def regex_cost(pattern: str, n: int) -> int:
+    """Upper bound on the work of running ``pattern`` over a subject of length ``n``, in
+    pattern operations: (starts tried) x (ways to match from each) x (operations per way),
+    plus the greedy scans. More than MAX_REGEX_COST means "too much"."""
+    regex = _regex(pattern)
+    starts = 1 if regex.anchored else n + 1
+    paths = _regex_paths(regex.items, n, tail=True)
+    return _capped(starts * paths * (regex.length + 1) + n * (regex.length + 1))
+
+
+def _template(new: str, compiled: re.Pattern[str]) -> list[str | int | None]:
+    """Go's regexp template: ``$1``, ``${1}``, ``$name``, ``${name}``, ``$$``; as pieces of
+    text and group numbers (None for a group that does not exist: it expands to nothing)."""
+    pieces: list[str | int | None] = []
+    literal: list[str] = []
+    rest = new
+    while rest:
+        before, dollar, after = rest.partition("$")
+        literal.append(before)
+        if not dollar:
+            break
+        if after.startswith("$"):
+            literal.append("$")
+            rest = after[1:]
+            continue
+        brace = after.startswith("{")
+        body = after[1:] if brace else after
+        end = 0  # a name is letters, digits (Unicode Nd) and _, as long as it goes
+        while end < len(body) and (
+            body[end].isalpha() or body[end].isdecimal() or body[end] == "_"
+        ):
+            end += 1
+        if end == 0 or (brace and body[end : end + 1] != "}"):
+            literal.append("$")  # malformed: the $ is text
+            rest = after
+            continue
+        name = body[:end]
+        rest = body[end + 1 :] if brace else body[end:]
+        if name.isdecimal() and name.isascii() and not (name[0] == "0" and len(name) > 1):
+            group: int | None = int(name) if int(name) <= compiled.groups else None
+        else:
+            group = compiled.groupindex.get(name)
+        pieces.append("".join(literal))
+        literal = []
+        pieces.append(group)
+    pieces.append("".join(literal))
+    return [p for p in pieces if p != ""]
+
+
+def _regex_replace(string: str, pattern: str, new: str) -> str:
+    """Go's ``ReplaceAllString``: a match of the empty string right after another match is
+    not replaced; the result is checked against the bounds as it grows."""
+    if len(string) > MAX_REGEX_SUBJECT:
+        raise EvalLimit("replace: string too long for a regular expression")
+    regex = _regex(pattern)
+    work = regex_cost(pattern, len(string))
+    if work > MAX_REGEX_COST:
+        raise EvalLimit("replace: regular expression too costly to evaluate")
+    context = _active()
+    # re's own work is bounded per call (above) and paid for in steps, as is the Python work
+    # around it: reading the replacement, and each match below.
+    context.step(1 + work // REGEX_UNITS_PER_STEP + regex.length // 4 + new.count("$") // 4)
+    pieces = _template(new, regex.compiled)
+    per_match = 1 + len(pieces) // 8
+    literal_size = sum(len(p) for p in pieces if isinstance(p, str))
+    groups = [p for p in pieces if isinstance(p, int)]
+    out: list[str] = []
+    total = 0
+    search_at = last_end = 0
+    while search_at <= len(string):
+        match = regex.compiled.search(string, search_at)
+        if match is None:
+            break
+        context.step(per_match)
+        start, end = match.span()
+        added = start - last_end
+        replace = end > last_end or start == 0
+        if replace:  # its size known before it is built
+            added += literal_size + sum(max(match.end(g) - match.start(g), 0) for g in groups)
+        total += added
+        if total > MAX_STRING:
+            raise EvalLimit("string too long")
+        context.build(added)
+        out.append(string[last_end:start])
+        if replace:
+            for piece in pieces:
+                if isinstance(piece, str):
+                    out.append(piece)
+                elif piece is not None:
+                    out.append(match.group(piece) or "")
+        last_end = end
+        search_at = search_at + 1 if end == search_at else end
+    total += len(string) - last_end
+    if total > MAX_STRING:
+        raise EvalLimit("string too long")
+    context.build(len(string) - last_end)
+    out.append(string[last_end:])
+    return "".join(out)
+
+
+def _fn_title(text: Any) -> str:
+    string = to_string(text)
+    _active().step(len(string) // 8)  # a call back per word: up to one per two characters
+    return re.sub(r"\b\w", lambda m: m.group(0).upper(), string)
 
 
 def _fn_split(separator: Any, text: Any) -> list[str]:
     sep, string = to_string(separator), to_string(text)
+    pieces = string.count(sep) + 1 if sep else len(string)
+    if pieces > MAX_ITEMS:
+        raise EvalLimit("collection too large")
+    _active().build(len(string) + NODE_SIZE * (pieces + 1))
     if not sep:
         return list(string)
     return string.split(sep)
@@ -1195,7 +1660,8 @@ def _fn_join(separator: Any, *lists: Any) -> str:
     sep = to_string(separator)
     total = sum(len(to_string(i)) for i in items) + len(sep) * len(items)
     if total > MAX_STRING:
-        raise EvalError("string too long")
+        raise EvalLimit("string too long")
+    _active().build(total)
     return sep.join(to_string(i) for i in items)
 
 
@@ -1205,7 +1671,8 @@ def _fn_range(*args: Any) -> list[Any]:
         raise EvalError("range: whole numbers only here")
     span = range(*[int(n) for n in numbers])
     if len(span) > MAX_ITEMS:
-        raise EvalError("range: too many numbers")
+        raise EvalLimit("range: too many numbers")
+    _active().build(NODE_SIZE * (len(span) + 1))
     return list(span)
 
 
@@ -1262,12 +1729,9 @@ def _fn_tobool(value: Any) -> Any:
 FUNCTIONS: dict[str, Callable[..., Any]] = {
     "lower": lambda s: to_string(s).lower(),
     "upper": lambda s: to_string(s).upper(),
-    "title": lambda s: re.sub(r"\b\w", lambda m: m.group(0).upper(), to_string(s)),
+    "title": _fn_title,
     "format": _fn_format,
-    "formatlist": lambda spec, *lists: [
-        _fn_format(spec, *row)
-        for row in zip(*[_need_list(x, "formatlist") for x in lists], strict=True)
-    ],
+    "formatlist": _fn_formatlist,
     "join": _fn_join,
     "split": _fn_split,
     "replace": _fn_replace,
@@ -1336,6 +1800,14 @@ _UNKNOWN_TOLERANT = frozenset(
     }
 )
 """Functions whose result can be known though some element of an argument is not."""
+
+_SELECTORS = frozenset({"lookup", "element", "coalesce", "coalescelist", "one"})
+"""Functions whose result is one of their arguments or a part of one: nothing is built."""
+
+_PAYING = frozenset({"format", "formatlist", "join", "replace", "jsonencode", "split", "range"})
+"""Functions that pay for what they build as they build it (their result can be much bigger
+than their arguments, so it must be paid for before it exists). The others build at most a
+few times their arguments' size and are paid for once they have."""
 
 
 # --- type constraints --------------------------------------------------------------------

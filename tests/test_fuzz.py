@@ -17,11 +17,13 @@ import importlib
 import io
 import json
 import os
+import re
 import shutil
 import subprocess
 import sys
 import tempfile
 import threading
+import tracemalloc
 from collections.abc import Callable
 from pathlib import Path
 from types import SimpleNamespace
@@ -32,10 +34,18 @@ from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 
 from hcl_checker.cli import main
-from hcl_checker.hcl_eval import EvalContext, Scope, evaluate, parse_expression
+from hcl_checker.hcl_eval import (
+    MAX_BUILT,
+    EvalContext,
+    Scope,
+    evaluate,
+    parse_expression,
+    size,
+)
 from hcl_checker.pulumi_input import planned_from_pulumi
 from telnyx_coverage.config import load_config
 from telnyx_coverage.errors import CoverageUnavailableError, InputError
+from telnyx_coverage.resources import UNKNOWN
 from telnyx_coverage.snapshot import parse_snapshot
 from telnyx_coverage.suppress import parse_ignore_comment
 
@@ -367,6 +377,107 @@ def test_the_evaluator_never_raises_on_any_expression(text: str) -> None:
         evaluate(tree, Scope({"var": {"region": "chicago-il", "list": [1]}}, EvalContext()))
 
     bounded(evaluate_text)
+
+
+# Regular expressions: Python's re backtracks, so a hostile pattern could take hours (Terraform's
+# RE2 takes linear time). Whatever the pattern, subject and replacement, replace() ends: with
+# UNKNOWN, or with what Python's re gives where Go's rules agree with it (no empty match).
+REGEX_ATOMS = ["a", "b", "-", ".", "\\w", "\\d", "\\s", "[ab]", "[^a]", "\\b", "^", "$"]
+REGEX_QUANTIFIERS = ["", "", "*", "+", "?", "*?", "+?", "{2}", "{1,3}", "{0,40}", "{3,}"]
+
+
+def _regex_strategy(depth: int) -> st.SearchStrategy[str]:
+    atom = st.tuples(st.sampled_from(REGEX_ATOMS), st.sampled_from(REGEX_QUANTIFIERS)).map("".join)
+    if depth == 0:
+        return st.lists(atom, min_size=1, max_size=4).map("".join)
+    inner = _regex_strategy(depth - 1)
+    group = st.tuples(
+        st.lists(inner, min_size=1, max_size=3).map("|".join),
+        st.sampled_from(["(", "(?:"]),
+        st.sampled_from(REGEX_QUANTIFIERS),
+    ).map(lambda g: f"{g[1]}{g[0]}){g[2]}")
+    return st.lists(atom | group, min_size=1, max_size=4).map("".join)
+
+
+regex_patterns = _regex_strategy(2)
+regex_subjects = st.tuples(
+    st.sampled_from(["a", "ab", "a-", "aab", " a", "1."]),
+    st.integers(0, 3000),
+    st.sampled_from(["", "!", "b", "\n"]),
+).map(lambda t: (t[0] * t[1])[: t[1]] + t[2])
+regex_replacements = st.sampled_from(["", "x", "$0", "[$1]", "$${1}$$", "$2$0$0$0", "$name"])
+
+
+def _hcl_string(text: str) -> str:
+    """``text`` as an HCL string literal (no interpolation, no directive in it)."""
+    escaped = text.replace("\\", "\\\\").replace('"', '\\"').replace("\n", "\\n")
+    return '"' + escaped.replace("${", "$${").replace("%{", "%%{") + '"'
+
+
+@fuzz(150)
+@given(regex_patterns, regex_subjects, regex_replacements)
+@example("(a|a)*b", "a" * 47 + "c", "x")  # the reviewer's repro: minutes before
+@example("[-a]+[-b]*x", "-" * 3000, "x")
+def test_replace_with_any_regular_expression_ends(pattern: str, subject: str, new: str) -> None:
+    text = f"replace(s, {_hcl_string('/' + pattern + '/')}, {_hcl_string(new)})"
+    result = bounded(lambda: evaluate(parse_expression(text), Scope({"s": subject})))
+    assert result is UNKNOWN or isinstance(result, str)
+    if isinstance(result, str) and "$" not in new:
+        compiled = re.compile(pattern)
+        if all(m.end() > m.start() for m in compiled.finditer(subject)):
+            assert result == compiled.sub(lambda _: new, subject)
+
+
+# Values that grow: whatever the nesting of repetitions, widths, joins, replacements and JSON,
+# the evaluator ends, hands out nothing bigger than MAX_BUILT, and never holds much memory.
+def _growing(children: st.SearchStrategy[str]) -> st.SearchStrategy[str]:
+    return st.one_of(
+        st.tuples(st.integers(0, 5000), children).map(
+            lambda t: f"[for i in range({t[0]}) : {t[1]}]"
+        ),
+        children.map(lambda x: f'join("", {x})'),
+        children.map(lambda x: f"jsonencode({x})"),
+        children.map(lambda x: f'split(" ", {x})'),
+        children.map(lambda x: f'formatlist("%1000s", {x})'),
+        children.map(lambda x: f"flatten([{x}, {x}])"),
+        children.map(lambda x: f"concat({x}, {x})"),
+        children.map(lambda x: f"distinct({x})"),
+        children.map(lambda x: f"length({x})"),
+        st.tuples(children, children).map(lambda t: f'replace({t[0]}, " ", {t[1]})'),
+        st.tuples(children, children).map(lambda t: f'replace({t[0]}, "/ /", {t[1]})'),
+        st.tuples(children, children).map(lambda t: f'format("%v%1000v", {t[0]}, {t[1]})'),
+        st.tuples(children, children).map(lambda t: f'"${{{t[0]}}}${{{t[1]}}}"'),
+        st.tuples(children, children).map(lambda t: f"{{a = {t[0]}, b = [{t[1]}, {t[1]}]}}"),
+        st.tuples(children, children).map(lambda t: f"{t[0]} == {t[1]}"),
+    )
+
+
+growing_expressions = st.recursive(
+    st.sampled_from(['"x"', '"$0 $0"', 'format("%1000s", "x")', "range(1000)", "1", "[]"]),
+    _growing,
+    max_leaves=8,
+)
+
+
+@fuzz(60)
+@given(growing_expressions)
+@example(  # the reviewer's repro A, in one expression: 36 s and 5.9 GB before
+    "length(jsonencode([for i in range(3000) : "
+    'join("", [for j in range(999) : format("%1000s", "x")])]))'
+)
+def test_growing_values_end_small(text: str) -> None:
+    def evaluate_traced() -> tuple[Any, int]:
+        tracemalloc.start()
+        try:
+            # Fewer steps than a run has, to keep the example quick; the size budget is whole.
+            value = evaluate(parse_expression(text), Scope({}, EvalContext(steps_left=200_000)))
+            return value, tracemalloc.get_traced_memory()[1]
+        finally:
+            tracemalloc.stop()
+
+    value, peak = bounded(evaluate_traced)
+    assert value is UNKNOWN or size(value) <= MAX_BUILT
+    assert peak < 256 * 1024 * 1024, f"{peak / 2**20:.0f} MB held evaluating {text}"
 
 
 # -- suppression comments ------------------------------------------------------------------------
