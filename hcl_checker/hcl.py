@@ -402,6 +402,7 @@ class _Loader:
         self.parsed: set[Path] = set()
         self._workspaces: dict[Path, str] = {}
         self._installed: dict[Path, dict[str, Path]] = {}
+        self._local_calls: dict[Path, list[Path]] = {}
         self._sources: dict[Path, list[_Source]] = {}
         self._relevant: dict[Path, bool] = {}
         self._modules: dict[Path, _Module] = {}
@@ -504,14 +505,16 @@ class _Loader:
 
     def local_calls(self, directory: Path) -> list[Path]:
         """Directories this module calls with a local ``source`` (cheap regex, no parse)."""
-        calls = []
-        for source in self.sources(directory):
-            text = source.text or ""
-            if source.path.name.endswith(".json"):
-                text = text.replace("\\/", "/")  # JSON may write "./mod" as ".\/mod"
-            for match in _LOCAL_SOURCE_RE.finditer(text):
-                calls.append(Path(os.path.normpath(directory / match.group(1))))
-        return calls
+        if directory not in self._local_calls:
+            calls = []
+            for source in self.sources(directory):
+                text = source.text or ""
+                if source.path.name.endswith(".json"):
+                    text = text.replace("\\/", "/")  # JSON may write "./mod" as ".\/mod"
+                for match in _LOCAL_SOURCE_RE.finditer(text):
+                    calls.append(Path(os.path.normpath(directory / match.group(1))))
+            self._local_calls[directory] = calls
+        return self._local_calls[directory]
 
     def relevant(self, directory: Path) -> bool:
         """True when the module declares a mapped type or (transitively) calls one that does."""
