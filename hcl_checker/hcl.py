@@ -337,11 +337,15 @@ def scan(
         else:
             raise InputError("no such file or directory", file=loader.display(absolute))
 
-    called: set[Path] = set()
+    # By real path: a module reached through a symlink is still the module its caller calls.
+    called: set[str] = set()
     for directory in scanned_dirs:
-        called.update(c for c in loader.local_calls(directory) if c != directory)
+        real = os.path.realpath(directory)
+        called.update(
+            r for r in (os.path.realpath(c) for c in loader.local_calls(directory)) if r != real
+        )
     for directory in scanned_dirs:
-        if directory not in called:
+        if os.path.realpath(directory) not in called:
             roots[directory] = None  # the whole module, whatever file filter was asked
 
     resources: list[PlannedResource] = []
@@ -1177,10 +1181,27 @@ _STRIP_BEFORE_RE = re.compile(r"[ \t]*([$%]\{)~")
 _STRIP_AFTER_RE = re.compile(r"~\}[ \t]*")
 
 
+_HEREDOC_START_RE = re.compile(r"<<-?\s*([A-Za-z_][\w-]*)\s*$")
+
+
 def _without_strip_markers(text: str) -> str:
-    """Template strip markers (``${~ x ~}``, ``%{~ if ~}``) applied by hand: the marker gone
-    with the spaces it strips on its line (lines never join, so line numbers stay)."""
-    return _STRIP_AFTER_RE.sub("}", _STRIP_BEFORE_RE.sub(r"\1", text))
+    """Template strip markers (``${~ x ~}``, ``%{~ if ~}``) in quoted strings applied by hand:
+    the marker gone with the spaces it strips on its line (lines never join, so line numbers
+    stay). Heredocs, which python-hcl2 reads with their markers, are left as written."""
+    lines = text.split("\n")
+    closing: str | None = None
+    for number, line in enumerate(lines):
+        if closing is not None:
+            if line.strip() == closing:
+                closing = None
+            continue
+        start = _HEREDOC_START_RE.search(line)
+        head = line[: start.start()] if start else line
+        head = _STRIP_AFTER_RE.sub("}", _STRIP_BEFORE_RE.sub(r"\1", head))
+        lines[number] = head + (line[start.start() :] if start else "")
+        if start:
+            closing = start.group(1)
+    return "\n".join(lines)
 
 
 def _preview(value: Any, limit: int = 60) -> str:
@@ -1341,8 +1362,12 @@ class _Instance:
             file, line = self.module.places.get(("variables", name), (None, None))
             if file is not None and line is not None:
                 reason = str(error) if isinstance(error, EvalError) else "wrong type"
+                sensitive = "sensitive" in variable.attrs and evaluate(
+                    variable.attrs["sensitive"].expr, Scope({})
+                )
+                shown = "(sensitive value)" if sensitive is True else _preview(value)
                 self.loader.problem_once(
-                    f'variable "{name}"{self._where()}: invalid value {_preview(value)}: '
+                    f'variable "{name}"{self._where()}: invalid value {shown}: '
                     f"{reason} (Terraform rejects it at plan)",
                     file,
                     line,
@@ -1544,7 +1569,11 @@ class _Instance:
                     yield self.entry_file or call.file, resource
                 continue  # the mapping is authoritative: never descend as well
             callee = self._callee_dir(name)
-            if callee is None or (callee.is_dir() and not self.loader.relevant(callee)):
+            if callee is None or (
+                callee.is_dir()
+                and not self.loader.relevant(callee)
+                and not self._installed_relevant(name)
+            ):
                 continue  # nothing to check in there: do not even parse it
             for _, child in self.children(name) or []:
                 yield from child.planned_resources()
@@ -1556,10 +1585,24 @@ class _Instance:
             return Path(os.path.normpath(self.module.dir / source))
         return self._installed_dir(name)
 
+    def _installed_key(self, name: str) -> str:
+        """``a.b`` for call ``b`` in ``module.a``: the key ``modules.json`` gives it."""
+        parts = strip_instance_keys(f"{self.address}module.{name}").split(".")
+        return ".".join(parts[1::2])  # module.a.module.b -> a.b
+
     def _installed_dir(self, name: str) -> Path | None:
         """Where ``terraform init`` installed the remote module of call ``name``, if it did."""
-        key = strip_instance_keys(f"{self.address}module.{name}").replace("module.", "")
-        return self.loader.installed_modules(self.root_dir).get(key)
+        return self.loader.installed_modules(self.root_dir).get(self._installed_key(name))
+
+    def _installed_relevant(self, name: str) -> bool:
+        """True when the installed module of call ``name``, or one installed below it, can
+        hold a Telnyx resource."""
+        key = self._installed_key(name)
+        return any(
+            self.loader.relevant(directory)
+            for k, directory in self.loader.installed_modules(self.root_dir).items()
+            if k == key or k.startswith(key + ".")
+        )
 
     def _resource_instances(self, block: _Block) -> Iterator[PlannedResource]:
         expansion = self.expansion(block, self.scope)

@@ -110,6 +110,9 @@ def check_without_coverage(
     for resource in resources:
         finding = missing_attribute(resource)
         _weigh(report, resource, finding, options, unchecked=ResourceStatus.UNRESOLVED)
+        if finding is not None and finding.suppressed:
+            # An ignored TNX006 says nothing of the placement, which was not checked.
+            report.resources[-1] = ResourceResult(resource, ResourceStatus.UNRESOLVED)
     report.findings.append(Finding(RULES["TNX007"], reason, severity=severity))
     return report
 

@@ -787,3 +787,64 @@ def test_an_ignore_comment_in_any_case_is_seen(tmp_path: Path) -> None:
     )
     [resource] = run(tmp_path, {"main.tf": main}).resources
     assert [s.reason for s in resource.suppressions] == ["legacy"]
+
+
+def test_a_module_installed_inside_an_installed_module_is_read(tmp_path: Path) -> None:
+    manifest = {
+        "Modules": [
+            {"Key": "", "Source": "", "Dir": "."},
+            {"Key": "vpc_module", "Source": "acme/vpc/telnyx", "Dir": ".terraform/modules/vpc"},
+            {
+                "Key": "vpc_module.edge",
+                "Source": "acme/edge/telnyx",
+                "Dir": ".terraform/modules/vpc_module.edge",
+            },
+        ]
+    }
+    files = {
+        "main.tf": 'module "vpc_module" {\n  source = "acme/vpc/telnyx"\n}\n',
+        ".terraform/modules/modules.json": json.dumps(manifest),
+        ".terraform/modules/vpc/main.tf": 'module "edge" {\n  source = "acme/edge/telnyx"\n'
+        '  region = "bad-region"\n}\n',
+        ".terraform/modules/vpc_module.edge/main.tf": 'variable "region" {}\n'
+        + WG.format("var.region"),
+    }
+    result = run(tmp_path, files)
+    assert result.errors == []
+    assert [(r.address, r.values["region_code"]) for r in result.resources] == [
+        ("module.vpc_module.module.edge.telnyx_wireguard_interface.wg", "bad-region")
+    ]
+
+
+def test_a_module_reached_through_a_symlink_first_is_still_only_called(tmp_path: Path) -> None:
+    files = {
+        "modules/gw/main.tf": 'variable "region" {\n  default = "bad-default"\n}\n'
+        + WG.format("var.region"),
+        "live/main.tf": 'module "gw" {\n  source = "../modules/gw"\n  region = "chicago-il"\n}\n',
+    }
+    write(tmp_path, files)
+    (tmp_path / "common").symlink_to(tmp_path / "modules")  # sorts before "live" and "modules"
+    result = scan([tmp_path], cwd=tmp_path, environ={})
+    assert [(r.address, r.values["region_code"]) for r in result.resources] == [
+        ("module.gw.telnyx_wireguard_interface.wg", "chicago-il")
+    ]
+
+
+def test_an_invalid_sensitive_value_is_not_shown(tmp_path: Path) -> None:
+    main = 'variable "db_password" {\n  type      = number\n  sensitive = true\n}\n'
+    main += WG.format('"chicago-il"')
+    result = run(tmp_path, {"main.tf": main}, environ={"TF_VAR_db_password": "hunter2-secret"})
+    [error] = result.errors
+    assert "hunter2" not in error.message
+    assert error.message.startswith('variable "db_password": invalid value (sensitive value)')
+
+
+def test_strip_markers_fixed_in_strings_leave_heredocs_as_written(tmp_path: Path) -> None:
+    main = (
+        'locals {\n  name = "gw-${~ "a" ~}"\n  hd = <<-EOT\n'
+        '    %{~ for s in ["chicago", "-il"] ~}\n    ${s}\n    %{~ endfor ~}\n    EOT\n}\n'
+        + WG.format("local.hd")
+    )
+    result = run(tmp_path, {"main.tf": main})
+    assert result.errors == []
+    assert region(result) == "chicago-il"

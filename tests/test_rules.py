@@ -16,6 +16,7 @@ from telnyx_coverage.engine import (
     CheckOptions,
     check,
     check_resource,
+    check_without_coverage,
     exceeds,
     options_from_config,
 )
@@ -372,3 +373,14 @@ def test_an_expired_config_ignore_is_not_called_a_comment(catalog: CoverageCatal
         "the config [[ignore]] entry in .telnyx-coverage.toml expired on 2020-01-01 "
         "and no longer silences this"
     )
+
+
+def test_without_coverage_an_ignored_tnx006_leaves_the_resource_unresolved() -> None:
+    resource = vxc(bgp_asn=None)
+    resource.suppressions = (Suppression(frozenset({"TNX006"}), reason="provider default"),)
+    report = check_without_coverage([resource], "no coverage")
+    assert report.resources[0].status is ResourceStatus.UNRESOLVED
+    assert [(f.rule.id, f.suppressed) for f in report.findings] == [
+        ("TNX006", True),
+        ("TNX007", False),
+    ]
