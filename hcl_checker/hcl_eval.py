@@ -17,6 +17,7 @@ from __future__ import annotations
 import json
 import math
 import re
+import time
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from contextvars import ContextVar
 from dataclasses import dataclass, field
@@ -1412,8 +1413,9 @@ def _fn_replace(text: Any, search: Any, replacement: Any) -> str:
 _REGEX_ATOMS = frozenset({"LITERAL", "NOT_LITERAL", "ANY", "AT", "CATEGORY"})
 _RE2_MAX_REPEAT = 1000
 """Go's regexp refuses a repeat count above 1000."""
-REGEX_UNITS_PER_STEP = 400
-"""Units of :func:`regex_cost` one evaluation step pays for: many cheap calls add up too."""
+REGEX_STEPS_PER_SECOND = 1_000_000
+"""Steps a second of regular-expression matching costs: a module's whole step budget
+(:data:`MAX_STEPS`) buys about two seconds of it."""
 
 
 @dataclass(frozen=True)
@@ -1427,12 +1429,21 @@ class _Regex:
     """Upper bound on the pattern operations one attempt runs between two choices."""
 
 
+_POSIX_CLASS_RE = re.compile(r"\[:\^?[a-z]+:\]")
+_GO_NAMED_GROUP_RE = re.compile(r"(?<!\\)\(\?<(?=[A-Za-z_])")
+
+
 @lru_cache(maxsize=256)
 def _read_regex(pattern: str) -> _Regex | tuple[type[EvalError], str]:
     """``pattern`` compiled and analysed, or why it cannot be run (kept, so that a refused
     pattern costs no new parse each time it is met)."""
     if len(pattern) > MAX_REGEX_PATTERN:
         return EvalLimit, "regular expression too long to evaluate"
+    if _POSIX_CLASS_RE.search(pattern):
+        # Python reads [[:alpha:]] as the set ":ahlp" then "]": a wrong answer, not an error.
+        return EvalLimit, "regular expression this evaluator cannot read ([[:class:]])"
+    # Go (and so Terraform) also names groups as (?<name>...); Python only as (?P<name>...).
+    pattern = _GO_NAMED_GROUP_RE.sub("(?P<", pattern)
     try:
         compiled = re.compile(pattern)
         items = _re_parser.parse(pattern)
@@ -1595,9 +1606,19 @@ def _regex_replace(string: str, pattern: str, new: str) -> str:
     if work > MAX_REGEX_COST:
         raise EvalLimit("replace: regular expression too costly to evaluate")
     context = _active()
-    # re's own work is bounded per call (above) and paid for in steps, as is the Python work
-    # around it: reading the replacement, and each match below.
-    context.step(1 + work // REGEX_UNITS_PER_STEP + regex.length // 4 + new.count("$") // 4)
+    # re's own work is bounded per call (above), and paid for in steps by the time it really
+    # took (the bound is a worst case that ordinary patterns are far from: charging it would
+    # spend a module's whole budget on a few hundred harmless calls); the Python work around
+    # it, reading the replacement and each match below, is paid as it goes.
+    context.step(1 + regex.length // 4 + new.count("$") // 4)
+    started = time.perf_counter()
+    try:
+        return _replace_matches(string, regex, new, context)
+    finally:
+        context.step(int((time.perf_counter() - started) * REGEX_STEPS_PER_SECOND))
+
+
+def _replace_matches(string: str, regex: _Regex, new: str, context: EvalContext) -> str:
     pieces = _template(new, regex.compiled)
     per_match = 1 + len(pieces) // 8
     literal_size = sum(len(p) for p in pieces if isinstance(p, str))

@@ -13,6 +13,7 @@ from hcl_checker.hcl_eval import (
     MAX_BUILT,
     MAX_REGEX_COST,
     MAX_REGEX_SUBJECT,
+    MAX_STEPS,
     EvalContext,
     JsonExpr,
     Lazy,
@@ -261,6 +262,7 @@ def test_the_redos_repro_is_unknown_even_inside_try_and_can() -> None:
         ('replace("abxd", "/x*/", "-")', "-a-b-d-"),  # no empty match right after a match
         ('replace("CHI-il", "/(?i)chi/", "chicago")', "chicago-il"),
         ('replace(format("%1000s", "x"), "/ +/", "")', "x"),
+        ('replace("office-7", "/(?<n>[0-9]+)/", "#$${n}")', "office-#7"),  # Go's named group
     ],
 )
 def test_ordinary_regular_expressions_work_as_in_terraform(text: str, expected: str) -> None:
@@ -458,3 +460,25 @@ resource "telnyx_wireguard_interface" "office" {
         assert code == 0, name
         assert report["resources"][0]["status"] == "unresolved", name
         assert [f["rule"] for f in report["findings"]] == ["TNX005"], name
+
+
+@pytest.mark.parametrize(
+    "text", ['replace("abc", "/[[:alpha:]]/", "x")', 'replace("a-b", "/[^[:alnum:]-]/", "")']
+)
+def test_posix_classes_python_would_misread_are_unknown(text: str) -> None:
+    """Python reads [[:alpha:]] as another set: a wrong answer must not pass for Terraform's."""
+    assert ev(text) is UNKNOWN
+
+
+def test_hundreds_of_ordinary_replace_calls_leave_the_budget_for_the_rest() -> None:
+    """Regex work is paid by the time it takes, not by its worst case."""
+    hosts = 'format("edge_router_%06d_primary_interface_gigabit_ethernet_%03d", i, i % 48)'
+    values = {
+        "hosts": f"[for i in range(300) : {hosts}]",
+        "roles": '[for h in local.hosts : replace(h, "/^(\\\\w+)_(\\\\w+)_(\\\\w+)$/", "$3")]',
+    }
+    context = EvalContext()
+    assert ev_locals("length(local.roles)", values, context) == 300
+    assert ev_locals("local.roles[1]", values, context) == "001"
+    assert ev_locals('"dallas-tx"', values, context) == "dallas-tx"
+    assert context.steps_left > MAX_STEPS // 2
