@@ -179,13 +179,10 @@ class Report:
     def coverage_from_the_future(self) -> timedelta | None:
         """How far the coverage's ``fetched_at`` lies ahead of this run's clock, beyond a few
         minutes of skew; None when it does not (its age is then what ``coverage_age`` says)."""
-        if self.coverage is None or self.coverage.fetched_at is None:
+        elapsed = None if self.coverage is None else _elapsed(self.coverage, self.generated_at)
+        if elapsed is None or -elapsed <= CLOCK_SKEW:
             return None
-        fetched_at = self.coverage.fetched_at
-        if fetched_at.tzinfo is None:
-            fetched_at = fetched_at.replace(tzinfo=UTC)
-        ahead = fetched_at - self.generated_at
-        return ahead if ahead > CLOCK_SKEW else None
+        return -elapsed
 
     def summary(self) -> dict[str, int]:
         """Counts as the JSON report's ``summary`` gives them (suppressed findings not counted)."""
@@ -207,13 +204,19 @@ CLOCK_SKEW = timedelta(minutes=5)
 
 
 def coverage_age(coverage: CoverageInfo, now: datetime) -> timedelta | None:
-    """``now - fetched_at`` (a naive time is UTC), never negative; None without a time."""
+    """``now - fetched_at``, never negative; None without a time."""
+    elapsed = _elapsed(coverage, now)
+    return None if elapsed is None else max(elapsed, timedelta(0))
+
+
+def _elapsed(coverage: CoverageInfo, now: datetime) -> timedelta | None:
+    """``now - fetched_at`` (a naive time is UTC), negative for a time in the future."""
     fetched_at = coverage.fetched_at
     if fetched_at is None:
         return None
     if fetched_at.tzinfo is None:
         fetched_at = fetched_at.replace(tzinfo=UTC)
-    return max(now - fetched_at, timedelta(0))
+    return now - fetched_at
 
 
 def describe_age(age: timedelta) -> str:

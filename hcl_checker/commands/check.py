@@ -134,7 +134,18 @@ def run(args: argparse.Namespace) -> int:
         resources, errors = _collect(args, config, paths, cwd, progress)
     finally:
         progress.clear()
-    report = _check(args, config, resources, errors)
+    try:
+        report = _check(args, config, resources, errors)
+    except CoverageUnavailableError as error:
+        if args.output is not None and str(args.output) != "-":
+            # Exit 3 prints no report, but a report file from an earlier run must not be left
+            # for a CI step to upload as this run's: write this run's, which says why.
+            options = options_from_config(config)
+            unavailable = check_without_coverage(
+                resources, str(error), options=options, errors=errors, severity=Severity.ERROR
+            )
+            write_output(render(unavailable, args.format, color=False), args.output)
+        raise
     color = args.output is None and args.format == "text" and _use_color()
     write_output(render(report, args.format, color=color), args.output)
 
@@ -235,13 +246,6 @@ def _check(
         loaded = load(args, snapshot_path=config.coverage, cache_ttl=config.cache_ttl)
     except CoverageUnavailableError as error:
         if not args.allow_unavailable:
-            if args.output is not None and str(args.output) != "-":
-                # Exit 3 prints no report, but a report file from an earlier run must not be
-                # left for a CI step to upload as this run's: write this run's, which says why.
-                unavailable = check_without_coverage(
-                    resources, str(error), options=options, errors=errors, severity=Severity.ERROR
-                )
-                write_output(render(unavailable, args.format, color=False), args.output)
             raise
         return check_without_coverage(resources, str(error), options=options, errors=errors)
     return check(
