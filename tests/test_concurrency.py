@@ -9,32 +9,12 @@ import sys
 from pathlib import Path
 from typing import Any
 
+from samples import MIXED_MODULE
+
 from telnyx_coverage.coverage_server import CoverageServer, Fault
 from telnyx_coverage.snapshot import read_snapshot
 
 REPO = Path(__file__).resolve().parents[1]
-
-MAIN_TF = """
-resource "telnyx_wireguard_interface" "ok" {
-  network_id  = "net-1"
-  region_code = "chicago-il"
-}
-
-resource "telnyx_wireguard_interface" "nowhere" {
-  network_id  = "net-1"
-  region_code = "atlantis"
-}
-
-resource "telnyx_virtual_cross_connect" "aws" {
-  network_id               = "net-1"
-  region_code              = "chicago-il"
-  cloud_provider           = "aws"
-  cloud_provider_region    = "us-east-1"
-  bgp_asn                  = 64512
-  primary_cloud_account_id = "123456789012"
-  bandwidth_mbps           = 300
-}
-"""
 
 
 def start_checks(module: Path, env: dict[str, str], *extra: tuple[str, ...]) -> list[Any]:
@@ -71,7 +51,7 @@ def test_two_checks_at_once_on_one_cache_give_identical_results(
     server.inject(Fault(delay=0.05, times=10_000))
     module = tmp_path / "infra"
     module.mkdir()
-    (module / "main.tf").write_text(MAIN_TF)
+    (module / "main.tf").write_text(MIXED_MODULE)
     cache = tmp_path / "cache"
     env = {
         **os.environ,

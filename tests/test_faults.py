@@ -20,6 +20,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from samples import MIXED_MODULE
 
 from hcl_checker.cli import main
 from telnyx_coverage import sources
@@ -38,35 +39,13 @@ VXC = "/virtual_cross_connects_coverage"
 NETWORK = "/network_coverage"
 STORM = 10_000
 
-MAIN_TF = """
-resource "telnyx_wireguard_interface" "ok" {
-  network_id  = "net-1"
-  region_code = "chicago-il"
-}
-
-resource "telnyx_wireguard_interface" "nowhere" {
-  network_id  = "net-1"
-  region_code = "atlantis"
-}
-
-resource "telnyx_virtual_cross_connect" "aws" {
-  network_id                = "net-1"
-  region_code               = "chicago-il"
-  cloud_provider            = "aws"
-  cloud_provider_region     = "us-east-1"
-  bgp_asn                   = 64512
-  primary_cloud_account_id  = "123456789012"
-  bandwidth_mbps            = 300
-}
-"""
-
 
 @pytest.fixture
 def project(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
     """A module with one passing and two failing resources; the working directory."""
     root = tmp_path / "infra"
     root.mkdir()
-    (root / "main.tf").write_text(MAIN_TF)
+    (root / "main.tf").write_text(MIXED_MODULE)
     monkeypatch.chdir(root)
     return root
 
