@@ -760,6 +760,29 @@ def test_a_remote_module_terraform_init_installed_is_read_from_there(tmp_path: P
     )
 
 
+@pytest.mark.parametrize(
+    "manifest",
+    [
+        "{not json",
+        '{"Modules": 7}',
+        '{"Modules": [7, {"Key": 1}, {"Key": "net", "Dir": 3}]}',
+        "\xff",
+    ],
+)
+def test_a_broken_modules_manifest_is_taken_as_no_module_installed(
+    tmp_path: Path, manifest: str
+) -> None:
+    """Terraform would say `terraform init` is needed; here the modules are just not seen."""
+    files = {
+        "main.tf": 'module "net" {\n  source = "acme/telnyx-net/telnyx"\n}\n'
+        + WG.format('"chicago-il"'),
+        ".terraform/modules/modules.json": manifest,
+    }
+    result = run(tmp_path, files)
+    assert result.errors == []
+    assert [r.address for r in result.resources] == ["telnyx_wireguard_interface.wg"]
+
+
 def test_a_remote_module_not_installed_is_not_seen(tmp_path: Path) -> None:
     files = {"main.tf": 'module "net" {\n  source = "acme/telnyx-net/telnyx"\n}\n'}
     result = run(tmp_path, files)
