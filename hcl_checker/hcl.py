@@ -254,6 +254,15 @@ def module_file_names(names: Iterable[str]) -> list[str]:
     return sorted(n for n in kept if n not in hidden)
 
 
+def _is_dir(entry: os.DirEntry[str]) -> bool:
+    """A directory (through a symlink too); a link that cannot be followed is a file to read,
+    so that reading it reports why."""
+    try:
+        return entry.is_dir()
+    except OSError:
+        return False
+
+
 def is_override_file(name: str) -> bool:
     """``override.tf``, ``*_override.tf``, in their ``.tf.json``/``.tofu``/``.tofu.json`` forms."""
     stem = _stem(name)
@@ -473,13 +482,12 @@ class _Loader:
         happens to be called ``x.tf`` is none)."""
         if directory not in self._sources:
             try:
-                names = [
-                    n
-                    for n in module_file_names(os.listdir(directory))
-                    if not os.path.isdir(directory / n)
-                ]
+                # scandir: telling a directory from a file costs no stat for most entries.
+                with os.scandir(directory) as listing:
+                    entries = {entry.name: entry for entry in listing}
             except OSError:
-                names = []
+                entries = {}
+            names = [n for n in module_file_names(entries) if not _is_dir(entries[n])]
             self._sources[directory] = [self._read(directory / n) for n in names]
         return self._sources[directory]
 
